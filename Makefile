@@ -1,0 +1,28 @@
+PYTHON ?= python3.11
+VENV ?= .venv
+BIN := $(VENV)/bin
+PORT ?= 8000
+STAMP := $(VENV)/.installed
+
+.PHONY: run test install smoke lint clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+
+$(STAMP): $(BIN)/python requirements.txt requirements-dev.txt
+	$(BIN)/pip install --quiet -r requirements-dev.txt
+	touch $(STAMP)
+
+install: $(STAMP)
+
+## make run: the API on http://127.0.0.1:$(PORT) over an embedded DynamoDB/S3 stand-in, seeded.
+run: install
+	PORT=$(PORT) $(BIN)/python scripts/local_stack.py
+
+## make test: install what the tests need and run the whole suite (unit, HTTP, smoke over real HTTP).
+test: install
+	$(BIN)/python -m pytest -q
+
+clean:
+	rm -rf $(VENV) .pytest_cache dist

@@ -1,0 +1,1 @@
+"""Shared machinery: settings, envelope, errors, table, keys, pagination, routing."""

@@ -1,0 +1,86 @@
+"""Every key of the single table is built here, so the data model reads in one place (docs/data-model.md)."""
+from __future__ import annotations
+
+# --- shared machinery ---------------------------------------------------------------------------
+
+
+def counter_key(name: str) -> tuple[str, str]:
+    """A list total kept up to date in the same transaction as the writes."""
+    return f"COUNT#{name}", "COUNT"
+
+
+def idempotency_key(actor_id: str, key: str) -> tuple[str, str]:
+    return f"IDEMP#{actor_id}#{key}", "IDEMP"
+
+
+def rate_limit_key(scope: str, subject: str, window: int) -> tuple[str, str]:
+    return f"RATE#{scope}#{subject}", f"WINDOW#{window}"
+
+
+def unique_key(kind: str, value: str) -> tuple[str, str]:
+    """A reservation item that makes `value` unique for `kind` (emails, slugs, SKUs)."""
+    return f"UNIQUE#{kind}#{value}", "UNIQUE"
+
+
+def sequence_key(kind: str, value: str) -> tuple[str, str]:
+    """A counter handing out suffixes (slug, slug-1, slug-2…) for one base value."""
+    return f"SEQ#{kind}#{value}", "SEQ"
+
+
+# --- identity -----------------------------------------------------------------------------------
+
+
+def user_key(user_id: str) -> tuple[str, str]:
+    return f"USER#{user_id}", "PROFILE"
+
+
+def users_all_partition() -> str:
+    """gsi1: every user, trashed included, newest first."""
+    return "USERS"
+
+
+def users_state_partition(trashed: bool) -> str:
+    """gsi2: live users or trashed users."""
+    return "USERS#trashed" if trashed else "USERS#live"
+
+
+def user_role_key(user_id: str, role: str) -> tuple[str, str]:
+    """Membership item: gsi1 `ROLE#<name>#USERS` lists a role's users."""
+    return f"USER#{user_id}", f"ROLE#{role}"
+
+
+def role_users_partition(role: str) -> str:
+    return f"ROLE#{role}#USERS"
+
+
+def session_key(user_id: str, session_id: str) -> tuple[str, str]:
+    """A login session lives next to its user so one BatchGetItem authenticates a request."""
+    return f"USER#{user_id}", f"SESSION#{session_id}"
+
+
+def role_key(name: str) -> tuple[str, str]:
+    return f"ROLE#{name}", "ROLE"
+
+
+def roles_partition() -> str:
+    """gsi1: every role, by name."""
+    return "ROLES"
+
+
+def address_key(user_id: str, address_id: str) -> tuple[str, str]:
+    """Addresses live in their owner's partition: another user's address is simply absent (404)."""
+    return f"USER#{user_id}", f"ADDRESS#{address_id}"
+
+
+def address_lookup_partition(address_id: str) -> str:
+    """gsi1: an address by id alone (admin reads)."""
+    return f"ADDRESS#{address_id}"
+
+
+# --- catalog (categories, products, options, values, variants) ----------------------------------
+
+
+# --- stores, memberships, product links, stock --------------------------------------------------
+
+
+# --- media (files, galleries) -------------------------------------------------------------------

@@ -1,0 +1,120 @@
+"""The single table: one PynamoDB base item every domain subclasses, and the DynamoDB call meter."""
+from __future__ import annotations
+
+import os
+from contextvars import ContextVar
+from datetime import datetime, timezone
+from typing import Any
+
+from pynamodb.attributes import DiscriminatorAttribute, NumberAttribute, UnicodeAttribute
+from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
+from pynamodb.models import Model
+
+
+def now_iso() -> str:
+    """ISO 8601 UTC with milliseconds and a Z, the API's timestamp format."""
+    return datetime.now(timezone.utc).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+def _index(number: int) -> type[GlobalSecondaryIndex]:
+    class _Index(GlobalSecondaryIndex):
+        class Meta:
+            index_name = f"gsi{number}"
+            projection = AllProjection()
+
+    _Index.__name__ = f"Gsi{number}"
+    return _Index
+
+
+Gsi1, Gsi2, Gsi3 = _index(1), _index(2), _index(3)
+# Declared on the index classes so `Entity.gsi1.query(...)` knows its keys.
+Gsi1.gsi1pk = UnicodeAttribute(hash_key=True)  # type: ignore[attr-defined]
+Gsi1.gsi1sk = UnicodeAttribute(range_key=True)  # type: ignore[attr-defined]
+Gsi2.gsi2pk = UnicodeAttribute(hash_key=True)  # type: ignore[attr-defined]
+Gsi2.gsi2sk = UnicodeAttribute(range_key=True)  # type: ignore[attr-defined]
+Gsi3.gsi3pk = UnicodeAttribute(hash_key=True)  # type: ignore[attr-defined]
+Gsi3.gsi3sk = UnicodeAttribute(range_key=True)  # type: ignore[attr-defined]
+
+
+class Entity(Model):
+    """Base item: generic keys, three generic indexes, a `type` discriminator, a version for optimistic locking."""
+
+    class Meta:
+        table_name = os.environ.get("TABLE_NAME", "catalog")
+        region = os.environ.get("AWS_DEFAULT_REGION", os.environ.get("AWS_REGION", "eu-west-1"))
+        # Endpoints come from AWS_ENDPOINT_URL_DYNAMODB (botocore reads it); no host here.
+        connect_timeout_seconds = 2
+        read_timeout_seconds = 5
+        max_retry_attempts = 2
+
+    pk = UnicodeAttribute(hash_key=True)
+    sk = UnicodeAttribute(range_key=True)
+    type = DiscriminatorAttribute()
+    gsi1pk = UnicodeAttribute(null=True)
+    gsi1sk = UnicodeAttribute(null=True)
+    gsi2pk = UnicodeAttribute(null=True)
+    gsi2sk = UnicodeAttribute(null=True)
+    gsi3pk = UnicodeAttribute(null=True)
+    gsi3sk = UnicodeAttribute(null=True)
+    version = NumberAttribute(default=1)
+    created_at = UnicodeAttribute(null=True)
+    updated_at = UnicodeAttribute(null=True)
+    expires_at = NumberAttribute(null=True)  # the table's TTL attribute (epoch seconds)
+
+    gsi1 = Gsi1()
+    gsi2 = Gsi2()
+    gsi3 = Gsi3()
+
+    def key(self) -> dict[str, dict[str, str]]:
+        """The item's primary key in DynamoDB JSON (for cursors and batch reads)."""
+        return {"pk": {"S": self.pk}, "sk": {"S": self.sk}}
+
+    def index_key(self, index: str) -> dict[str, dict[str, str]]:
+        """The item's key in one index, as DynamoDB's LastEvaluatedKey would give it."""
+        key = self.key()
+        if index:
+            key[f"{index}pk"] = {"S": getattr(self, f"{index}pk")}
+            key[f"{index}sk"] = {"S": getattr(self, f"{index}sk")}
+        return key
+
+
+Entity.type._class_map[Entity] = "entity"  # type: ignore[attr-defined]
+
+
+# --- the call meter: every DynamoDB call of a request is counted; a Scan is refused ---------------
+_calls: ContextVar[list[str] | None] = ContextVar("ddb_calls", default=None)
+
+
+class ScanRefused(RuntimeError):
+    """A Scan on a request path is a bug: every list is served by a key or an index."""
+
+
+def start_metering() -> list[str]:
+    """Begin counting DynamoDB calls for the current request; returns the live list of operation names."""
+    calls: list[str] = []
+    _calls.set(calls)
+    return calls
+
+
+def metered_calls() -> list[str]:
+    return _calls.get() or []
+
+
+def _before_call(model: Any = None, params: Any = None, **kwargs: Any) -> None:
+    operation = kwargs.get("event_name", "").rsplit(".", 1)[-1]
+    calls = _calls.get()
+    if calls is not None:
+        calls.append(operation)
+    if operation == "Scan":
+        raise ScanRefused("Scan is not allowed on a request path")
+
+
+_metered_client_ids: set[int] = set()
+
+
+def ensure_metered() -> None:
+    """Hook the meter into PynamoDB's botocore client (idempotent, cheap)."""
+    client = Entity._get_connection().connection.client
+    if id(client) not in _metered_client_ids:
+        client.meta.events.register("before-call.dynamodb", _before_call)
+        _metered_client_ids.add(id(client))

@@ -1,0 +1,178 @@
+"""Transactions with named parts: a cancelled transaction says which part failed, so callers map it to 409/404/412."""
+from __future__ import annotations
+
+import hashlib
+import time
+from contextvars import ContextVar
+from dataclasses import dataclass
+from typing import Any
+
+from pynamodb.attributes import NumberAttribute, UnicodeAttribute
+from pynamodb.exceptions import TransactWriteError
+from pynamodb.expressions.condition import Condition
+from pynamodb.expressions.update import Action
+
+from chalicelib.core import keys
+from chalicelib.core.table import Entity
+
+MAX_ITEMS = 100  # DynamoDB's TransactWriteItems limit
+
+
+class TxCancelled(Exception):
+    """The transaction was refused; `failed` holds the labels whose condition did not hold."""
+
+    def __init__(self, failed: list[str]) -> None:
+        super().__init__(f"transaction cancelled by: {', '.join(failed) or 'conflict'}")
+        self.failed = failed
+
+
+@dataclass(frozen=True)
+class IdempotencyClaim:
+    """Set by the route layer when a create carries an Idempotency-Key."""
+
+    actor_id: str
+    key: str
+    body_hash: str
+    route: str
+
+
+_claim: ContextVar[IdempotencyClaim | None] = ContextVar("idempotency_claim", default=None)
+
+
+def set_idempotency_claim(claim: IdempotencyClaim | None) -> None:
+    _claim.set(claim)
+
+
+def current_claim() -> IdempotencyClaim | None:
+    return _claim.get()
+
+
+class IdempotencyRecord(Entity, discriminator="idempotency"):
+    """A spent Idempotency-Key: which request body it went with and what it created (24 h TTL)."""
+
+    body_hash = UnicodeAttribute(null=True)  # UnicodeAttribute
+    route = UnicodeAttribute(null=True)
+    resource_id = UnicodeAttribute(null=True)
+
+
+class IdempotentReplay(Exception):
+    """The key was already spent: the route layer replays (same body) or refuses (other body)."""
+
+    def __init__(self, claim: IdempotencyClaim) -> None:
+        super().__init__("idempotency key already used")
+        self.claim = claim
+
+
+IDEMPOTENCY_TTL = 24 * 3600
+
+
+def _kwargs(cls: type[Entity], key: tuple[str, str], **kw: Any) -> dict[str, Any]:
+    return cls._get_connection().get_operation_kwargs(key[0], range_key=key[1], key="Key", **kw)
+
+
+class Tx:
+    """Collects the writes of one use case and commits them in one TransactWriteItems call."""
+
+    def __init__(self) -> None:
+        self._parts: list[tuple[str, dict[str, Any], str]] = []  # (kind, kwargs, label)
+
+    def __len__(self) -> int:
+        return len(self._parts)
+
+    def put(self, item: Entity, *, label: str = "", condition: Condition | None = None) -> None:
+        """Write a whole item (a create, or a replace guarded by `condition`)."""
+        kwargs = item.get_save_kwargs_from_instance(condition=condition)
+        self._parts.append(("Put", kwargs, label or item.pk))
+
+    def create(self, item: Entity, *, label: str = "") -> None:
+        """Put an item that must not exist yet."""
+        self.put(item, label=label, condition=Entity.pk.does_not_exist())
+
+    def update(self, cls: type[Entity], key: tuple[str, str], actions: list[Action], *,
+               condition: Condition | None = None, label: str = "") -> None:
+        kwargs = _kwargs(cls, key, actions=actions, condition=condition)
+        self._parts.append(("Update", kwargs, label or key[0]))
+
+    def delete(self, cls: type[Entity], key: tuple[str, str], *, condition: Condition | None = None,
+               label: str = "") -> None:
+        kwargs = _kwargs(cls, key, condition=condition)
+        self._parts.append(("Delete", kwargs, label or key[0]))
+
+    def check(self, cls: type[Entity], key: tuple[str, str], condition: Condition, *, label: str = "") -> None:
+        """Require `condition` on an item this transaction does not write (e.g. a referenced parent exists)."""
+        kwargs = _kwargs(cls, key, condition=condition)
+        self._parts.append(("ConditionCheck", kwargs, label or key[0]))
+
+    def reserve(self, kind: str, value: str, owner_id: str, *, label: str = "") -> None:
+        """Claim a unique value (e-mail, slug, SKU); fails with `label` if someone holds it."""
+        item = UniqueValue(*keys.unique_key(kind, value), owner_id=owner_id)
+        self.create(item, label=label or f"unique:{kind}")
+
+    def release(self, kind: str, value: str, *, label: str = "") -> None:
+        self.delete(Entity, keys.unique_key(kind, value), label=label or f"release:{kind}")
+
+    def count(self, name: str, delta: int = 1) -> None:
+        """Move a list total in the same transaction as the write it counts."""
+        self.update(Counter, keys.counter_key(name), [Counter.total.add(delta)], label=f"count:{name}")
+
+
+    def commit(self, *, created_id: str | None = None, attempts: int = 3) -> None:
+        """Send the transaction; a create also spends the request's Idempotency-Key, atomically."""
+        claim = _claim.get()
+        if claim is not None and created_id is not None:
+            record = IdempotencyRecord(*keys.idempotency_key(claim.actor_id, claim.key), body_hash=claim.body_hash,
+                                       route=claim.route, resource_id=created_id,
+                                       expires_at=int(time.time()) + IDEMPOTENCY_TTL)
+            self.create(record, label="idempotency")
+        if len(self._parts) > MAX_ITEMS:
+            raise ValueError(f"transaction of {len(self._parts)} items exceeds {MAX_ITEMS}")
+        groups: dict[str, list[tuple[dict[str, Any], str]]] = {"ConditionCheck": [], "Delete": [], "Put": [], "Update": []}
+        for kind, kwargs, label in self._parts:
+            groups[kind].append((kwargs, label))
+        labels = [label for kind in groups for _, label in groups[kind]]
+        connection = Entity._get_connection().connection
+        for attempt in range(attempts):
+            try:
+                connection.transact_write_items(
+                    condition_check_items=[k for k, _ in groups["ConditionCheck"]],
+                    delete_items=[k for k, _ in groups["Delete"]],
+                    put_items=[k for k, _ in groups["Put"]],
+                    update_items=[k for k, _ in groups["Update"]],
+                )
+                return
+            except TransactWriteError as exc:
+                if exc.cause_response_code != "TransactionCanceledException":
+                    raise
+                reasons = list(exc.cancellation_reasons or [])
+                failed = [labels[i] for i, r in enumerate(reasons) if r is not None and r.code == "ConditionalCheckFailed"]
+                if failed:
+                    if "idempotency" in failed and claim is not None:
+                        raise IdempotentReplay(claim) from exc
+                    raise TxCancelled(failed) from exc
+                if attempt + 1 == attempts:  # only TransactionConflict left: another writer won every time
+                    raise TxCancelled([]) from exc
+                time.sleep(0.02 * (2 ** attempt))
+
+
+class UniqueValue(Entity, discriminator="unique"):
+    """Reservation item behind every uniqueness rule."""
+
+    owner_id = UnicodeAttribute(null=True)
+
+
+class Counter(Entity, discriminator="counter"):
+    """A list total."""
+
+    total = NumberAttribute(default=0)
+
+
+def body_hash(raw: bytes | str | None) -> str:
+    data = raw.encode() if isinstance(raw, str) else (raw or b"")
+    return hashlib.sha256(data).hexdigest()
+
+
+def read_total(name: str) -> int:
+    """The current value of a list total (0 when nothing was ever counted)."""
+    pk, sk = keys.counter_key(name)
+    item = Entity._get_connection().get_item(pk, range_key=sk, attributes_to_get=["total"]).get("Item")
+    return int(item["total"]["N"]) if item else 0

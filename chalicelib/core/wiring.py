@@ -1,0 +1,96 @@
+"""App-wide wiring: the request middleware (log line, call meter, CORS, Chalice's own errors → envelope)
+and the fallback routes (OPTIONS preflight on every path)."""
+from __future__ import annotations
+
+import json
+import logging
+import time
+from typing import Any, Callable
+
+from chalice import Chalice, Response
+
+from chalicelib.core import i18n, logs
+from chalicelib.core.http import _log_user, begin_request_id, client_ip, error_body, json_response
+from chalicelib.core.settings import get_settings
+from chalicelib.core.table import ensure_metered, start_metering
+
+log = logging.getLogger("catalog")
+
+# Chalice answers some requests itself ({"Code", "Message"}); these give them our envelope.
+_CHALICE_ERRORS: dict[int, i18n.T] = {
+    400: i18n.BAD_REQUEST, 401: i18n.UNAUTHENTICATED, 403: i18n.FORBIDDEN, 404: i18n.ROUTE_NOT_FOUND,
+    405: i18n.METHOD_NOT_ALLOWED, 413: i18n.TOO_LARGE, 415: i18n.UNSUPPORTED_MEDIA, 500: i18n.INTERNAL_ERROR,
+}
+CORS_HEADERS = "Authorization,Content-Type,Accept-Language,If-Match,If-None-Match,Idempotency-Key"
+CORS_METHODS = "GET,POST,PUT,PATCH,DELETE,OPTIONS"
+EXPOSED_HEADERS = "ETag,Retry-After,X-Request-Id,Idempotent-Replayed"
+
+
+def install(app: Chalice) -> None:
+    """Register the middleware and the preflight routes; call once, after every blueprint."""
+    settings = get_settings()
+    logs.configure(settings.log_level)
+    app.debug = False  # never return tracebacks, even locally: errors are logged with the request id
+    app.register_middleware(_request_middleware, "http")
+    _install_preflight(app)
+
+
+def _request_middleware(event: Any, get_response: Callable[[Any], Response]) -> Response:
+    started = time.perf_counter()
+    request_id = begin_request_id(event)
+    calls = start_metering()
+    _log_user["id"] = None
+    headers = event.headers or {}
+    i18n.set_language(headers.get("accept-language"))
+    try:
+        ensure_metered()
+    except Exception:  # noqa: BLE001 - metering must never break a request
+        log.warning("could not install the DynamoDB call meter")
+    response = get_response(event)
+    response = _envelope_chalice_errors(response)
+    _add_cors(headers.get("origin"), response)
+    response.headers["X-Request-Id"] = request_id
+    if get_settings().stage != "prod":  # lets smoke tests and benchmarks read the budget over HTTP
+        response.headers["X-DynamoDB-Calls"] = str(len(calls))
+    log.info("request", extra={
+        "request_id": request_id, "method": event.method, "route": (event.context or {}).get("resourcePath"),
+        "path": event.path, "status": response.status_code, "duration_ms": round((time.perf_counter() - started) * 1000, 1),
+        "user_id": _log_user["id"], "ddb_calls": len(calls), "ddb_ops": calls, "ip": client_ip(event),
+    })
+    return response
+
+
+def _envelope_chalice_errors(response: Response) -> Response:
+    if response.status_code < 400 or not isinstance(response.body, (str, bytes, dict)):
+        return response
+    body = response.body
+    if isinstance(body, (str, bytes)):
+        try:
+            body = json.loads(body)
+        except (ValueError, TypeError):
+            return response
+    if isinstance(body, dict) and "Code" in body and "success" not in body:
+        message = _CHALICE_ERRORS.get(response.status_code, i18n.INTERNAL_ERROR)
+        headers = {k: v for k, v in response.headers.items() if k.lower() not in ("content-type", "content-length")}
+        return json_response(error_body(message.render()), response.status_code, headers)
+    return response
+
+
+def _add_cors(origin: str | None, response: Response) -> None:
+    if origin and origin in get_settings().cors_origins:
+        response.headers["Access-Control-Allow-Origin"] = origin
+        response.headers["Access-Control-Expose-Headers"] = EXPOSED_HEADERS
+        response.headers["Vary"] = "Origin"
+
+
+def _install_preflight(app: Chalice) -> None:
+    """An OPTIONS route on every path: origins come from configuration, so the answer is computed."""
+
+    def preflight(**_: str) -> Response:
+        return Response(body="", status_code=204, headers={
+            "Access-Control-Allow-Methods": CORS_METHODS, "Access-Control-Allow-Headers": CORS_HEADERS,
+            "Access-Control-Max-Age": "600"})
+
+    for path, methods in list(app.routes.items()):
+        if "OPTIONS" not in methods:
+            app.route(path, methods=["OPTIONS"], name=f"preflight_{len(app.routes)}")(preflight)

@@ -1,0 +1,37 @@
+"""Operations: health check and the OpenAPI document."""
+from __future__ import annotations
+
+from typing import Any
+
+from chalice import Blueprint
+
+from chalicelib.core.http import Req, route
+from chalicelib.core.schemas import Output
+
+bp = Blueprint(__name__)
+
+
+class HealthOut(Output):
+    status: str
+    table: str
+
+
+@route(bp, "GET", "/health", summary="Liveness and table reachability", response=HealthOut, public=True)
+def health(req: Req) -> HealthOut:
+    """200 once the table answers; 503 (with Retry-After) when it does not."""
+    from chalicelib.core.table import Entity
+
+    Entity._get_connection().get_item("HEALTH", range_key="HEALTH")
+    return HealthOut(status="ok", table="reachable")
+
+
+@route(bp, "GET", "/openapi.json", summary="The OpenAPI 3.1 document of this API", public=True)
+def openapi(req: Req) -> Any:
+    """Generated from the route table and the pydantic schemas."""
+    from chalice import Response
+
+    from chalicelib.core.openapi import build_document
+    from chalicelib.core.http import json_response
+
+    response: Response = json_response(build_document(), 200)
+    return response

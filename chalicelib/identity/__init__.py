@@ -1,0 +1,1 @@
+"""Identity: authentication, sessions, roles and permissions, users' accounts."""

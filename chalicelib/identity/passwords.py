@@ -1,0 +1,31 @@
+"""Password hashing with argon2id (argon2-cffi's defaults); the library loads only where passwords are handled."""
+from __future__ import annotations
+
+from functools import lru_cache
+from typing import Any
+
+
+@lru_cache(maxsize=1)
+def _hasher() -> Any:
+    from argon2 import PasswordHasher
+
+    return PasswordHasher()
+
+
+def hash_password(password: str) -> str:
+    return _hasher().hash(password)
+
+
+def verify_password(password_hash: str, password: str) -> bool:
+    from argon2.exceptions import InvalidHashError, VerificationError
+
+    try:
+        return _hasher().verify(password_hash, password)
+    except (VerificationError, InvalidHashError):
+        return False
+
+
+@lru_cache(maxsize=1)
+def dummy_hash() -> str:
+    """Verified against when the e-mail is unknown, so both failures take the same time."""
+    return hash_password("not-a-real-password-0000")
