@@ -1,12 +1,19 @@
 """Catalog API: one Blueprint per domain, wired to the shared pipeline. Nothing of substance lives here."""
 from chalice import Chalice
 
+from chalicelib.addresses.routes import bp as addresses
+from chalicelib.categories.routes import bp as categories
 from chalicelib.core import wiring
-from chalicelib.health.routes import bp as health_bp
+from chalicelib.health.routes import bp as health
+from chalicelib.identity.routes import bp as identity
+from chalicelib.media.routes import bp as media
+from chalicelib.products.routes import bp as products
+from chalicelib.stores.routes import bp as stores
+from chalicelib.users.routes import bp as users
 
 app = Chalice(app_name="catalog-api")
 
-for blueprint in (health_bp,):
+for blueprint in (health, identity, users, addresses, categories, products, stores, media):
     app.register_blueprint(blueprint)
 
 wiring.install(app)

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from typing import Any
 
-INDEXES = ("gsi1", "gsi2", "gsi3")
+INDEXES = ("gsi1", "gsi2", "gsi3", "gsi4", "gsi5")
 TTL_ATTRIBUTE = "expires_at"
 PENDING_PREFIX = "pending/"
 FILES_PREFIX = "files/"

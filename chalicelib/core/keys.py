@@ -80,7 +80,59 @@ def address_lookup_partition(address_id: str) -> str:
 # --- catalog (categories, products, options, values, variants) ----------------------------------
 
 
+def category_key(category_id: str) -> tuple[str, str]:
+    return f"CATEGORY#{category_id}", "CATEGORY"
+
+
+def product_key(product_id: str) -> tuple[str, str]:
+    """The product's item collection (pk PRODUCT#<id>) also holds its options, values, variants,
+    store links, stock and gallery, so `GET /products/{id}` is one Query."""
+    return f"PRODUCT#{product_id}", "PRODUCT"
+
+
+def product_partition(product_id: str) -> str:
+    return f"PRODUCT#{product_id}"
+
+
+def option_key(product_id: str, option_id: str) -> tuple[str, str]:
+    return f"PRODUCT#{product_id}", f"OPTION#{option_id}"
+
+
+def option_value_key(product_id: str, option_id: str, value_id: str) -> tuple[str, str]:
+    return f"PRODUCT#{product_id}", f"OPTION#{option_id}#VALUE#{value_id}"
+
+
+def variant_key(product_id: str, variant_id: str) -> tuple[str, str]:
+    return f"PRODUCT#{product_id}", f"VARIANT#{variant_id}"
+
+
+def lookup_partition(kind: str, item_id: str) -> str:
+    """gsi5: find a child item (option, value, variant) by its id alone: gsi5pk=<KIND>#<id>, gsi5sk=<KIND>."""
+    return f"{kind.upper()}#{item_id}"
+
 # --- stores, memberships, product links, stock --------------------------------------------------
 
 
+def store_key(store_id: str) -> tuple[str, str]:
+    return f"STORE#{store_id}", "STORE"
+
+
+def store_member_key(store_id: str, user_id: str) -> tuple[str, str]:
+    """Membership lives in the store's partition; a policy check is one GetItem or ConditionCheck."""
+    return f"STORE#{store_id}", f"MEMBER#{user_id}"
+
+
+def product_store_key(product_id: str, store_id: str) -> tuple[str, str]:
+    """The product ↔ store link lives in the product's collection; gsi1 STORE#<id>#PRODUCTS lists a store's."""
+    return f"PRODUCT#{product_id}", f"STORE#{store_id}"
+
+
+def stock_key(product_id: str, variant_id: str, store_id: str) -> tuple[str, str]:
+    """Stock per (variant, store), in the product's collection so product reads carry it."""
+    return f"PRODUCT#{product_id}", f"STOCK#{variant_id}#{store_id}"
+
 # --- media (files, galleries) -------------------------------------------------------------------
+
+
+def file_key(file_id: str) -> tuple[str, str]:
+    return f"FILE#{file_id}", "FILE"

@@ -16,28 +16,53 @@ def now_iso() -> str:
     return datetime.now(timezone.utc).isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
-def _index(number: int) -> type[GlobalSecondaryIndex]:
-    class _Index(GlobalSecondaryIndex):
-        class Meta:
-            index_name = f"gsi{number}"
-            projection = AllProjection()
+class Gsi1(GlobalSecondaryIndex):
+    class Meta:
+        index_name = "gsi1"
+        projection = AllProjection()
 
-    _Index.__name__ = f"Gsi{number}"
-    return _Index
+    gsi1pk = UnicodeAttribute(hash_key=True)
+    gsi1sk = UnicodeAttribute(range_key=True)
 
 
-Gsi1, Gsi2, Gsi3 = _index(1), _index(2), _index(3)
-# Declared on the index classes so `Entity.gsi1.query(...)` knows its keys.
-Gsi1.gsi1pk = UnicodeAttribute(hash_key=True)  # type: ignore[attr-defined]
-Gsi1.gsi1sk = UnicodeAttribute(range_key=True)  # type: ignore[attr-defined]
-Gsi2.gsi2pk = UnicodeAttribute(hash_key=True)  # type: ignore[attr-defined]
-Gsi2.gsi2sk = UnicodeAttribute(range_key=True)  # type: ignore[attr-defined]
-Gsi3.gsi3pk = UnicodeAttribute(hash_key=True)  # type: ignore[attr-defined]
-Gsi3.gsi3sk = UnicodeAttribute(range_key=True)  # type: ignore[attr-defined]
+class Gsi2(GlobalSecondaryIndex):
+    class Meta:
+        index_name = "gsi2"
+        projection = AllProjection()
+
+    gsi2pk = UnicodeAttribute(hash_key=True)
+    gsi2sk = UnicodeAttribute(range_key=True)
+
+
+class Gsi3(GlobalSecondaryIndex):
+    class Meta:
+        index_name = "gsi3"
+        projection = AllProjection()
+
+    gsi3pk = UnicodeAttribute(hash_key=True)
+    gsi3sk = UnicodeAttribute(range_key=True)
+
+
+class Gsi4(GlobalSecondaryIndex):
+    class Meta:
+        index_name = "gsi4"
+        projection = AllProjection()
+
+    gsi4pk = UnicodeAttribute(hash_key=True)
+    gsi4sk = UnicodeAttribute(range_key=True)
+
+
+class Gsi5(GlobalSecondaryIndex):
+    class Meta:
+        index_name = "gsi5"
+        projection = AllProjection()
+
+    gsi5pk = UnicodeAttribute(hash_key=True)
+    gsi5sk = UnicodeAttribute(range_key=True)
 
 
 class Entity(Model):
-    """Base item: generic keys, three generic indexes, a `type` discriminator, a version for optimistic locking."""
+    """Base item: generic keys, five generic indexes (sparse: an item sets only the ones it is listed by), a `type` discriminator, a version for optimistic locking."""
 
     class Meta:
         table_name = os.environ.get("TABLE_NAME", "catalog")
@@ -56,6 +81,10 @@ class Entity(Model):
     gsi2sk = UnicodeAttribute(null=True)
     gsi3pk = UnicodeAttribute(null=True)
     gsi3sk = UnicodeAttribute(null=True)
+    gsi4pk = UnicodeAttribute(null=True)
+    gsi4sk = UnicodeAttribute(null=True)
+    gsi5pk = UnicodeAttribute(null=True)
+    gsi5sk = UnicodeAttribute(null=True)
     version = NumberAttribute(default=1)
     created_at = UnicodeAttribute(null=True)
     updated_at = UnicodeAttribute(null=True)
@@ -64,6 +93,8 @@ class Entity(Model):
     gsi1 = Gsi1()
     gsi2 = Gsi2()
     gsi3 = Gsi3()
+    gsi4 = Gsi4()
+    gsi5 = Gsi5()
 
     def key(self) -> dict[str, dict[str, str]]:
         """The item's primary key in DynamoDB JSON (for cursors and batch reads)."""

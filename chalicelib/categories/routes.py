@@ -1,0 +1,6 @@
+"""HTTP routes of the categories domain (thin views: parse, authorize, call a service, respond)."""
+from __future__ import annotations
+
+from chalice import Blueprint
+
+bp = Blueprint(__name__)
