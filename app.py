@@ -1,6 +1,4 @@
 """Catalog API: one Blueprint per domain, wired to the shared pipeline. Nothing of substance lives here."""
-from chalice import Chalice
-
 from chalicelib.addresses.routes import bp as addresses
 from chalicelib.categories.routes import bp as categories
 from chalicelib.core import wiring
@@ -11,7 +9,7 @@ from chalicelib.products.routes import bp as products
 from chalicelib.stores.routes import bp as stores
 from chalicelib.users.routes import bp as users
 
-app = Chalice(app_name="catalog-api")
+app = wiring.CatalogApp(app_name="catalog-api")
 
 for blueprint in (health, identity, users, addresses, categories, products, stores, media):
     app.register_blueprint(blueprint)

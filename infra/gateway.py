@@ -15,22 +15,3 @@ GATEWAY_RESPONSES: dict[str, tuple[int, dict[str, Any]]] = {
     "THROTTLED": (429, {"success": False, "error": "Trop de requêtes, réessayez plus tard"}),
     "DEFAULT_5XX": (503, {"success": False, "error": "Service temporairement indisponible, réessayez"}),
 }
-
-
-def patch_local_gateway() -> None:
-    """Make chalice's LocalGateway answer unknown paths like the deployed gateway does (404 envelope)."""
-    from chalice import local
-
-    if getattr(local.LocalGateway, "_envelope_patched", False):
-        return
-    original = local.LocalGateway.handle_request
-
-    def handle_request(self: Any, method: str, path: str, headers: Any, body: Any) -> Any:
-        try:
-            return original(self, method, path, headers, body)
-        except local.ForbiddenError:
-            return {"statusCode": 404, "headers": {"Content-Type": "application/json; charset=utf-8"},
-                    "multiValueHeaders": {}, "body": json.dumps(ROUTE_NOT_FOUND, ensure_ascii=False)}
-
-    local.LocalGateway.handle_request = handle_request  # type: ignore[method-assign]
-    local.LocalGateway._envelope_patched = True  # type: ignore[attr-defined]

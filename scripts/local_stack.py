@@ -3,6 +3,7 @@ seeded roles and admin, and the API served by chalice's local server. Ctrl-C sto
 from __future__ import annotations
 
 import json
+import logging
 import os
 import signal
 import sys
@@ -32,6 +33,10 @@ def main() -> None:
     if not external:
         from moto.server import ThreadedMotoServer
 
+        from infra.standins import make_moto_dynamodb_atomic
+
+        make_moto_dynamodb_atomic()
+        logging.getLogger("werkzeug").setLevel(logging.WARNING)  # the stand-in's own access log is noise
         server = ThreadedMotoServer(ip_address=host, port=aws_port, verbose=False)
         server.start()
         os.environ["AWS_ENDPOINT_URL_DYNAMODB"] = f"http://{host}:{aws_port}"
@@ -40,7 +45,7 @@ def main() -> None:
 
     import boto3
 
-    from infra.gateway import patch_local_gateway
+    from infra.standins import patch_local_gateway
     from infra.resources import create_local_resources
 
     region = os.environ["AWS_DEFAULT_REGION"]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+import threading
 import time
 from typing import Any, Callable
 
@@ -24,6 +25,29 @@ _CHALICE_ERRORS: dict[int, i18n.T] = {
 CORS_HEADERS = "Authorization,Content-Type,Accept-Language,If-Match,If-None-Match,Idempotency-Key"
 CORS_METHODS = "GET,POST,PUT,PATCH,DELETE,OPTIONS"
 EXPOSED_HEADERS = "ETag,Retry-After,X-Request-Id,Idempotent-Replayed"
+
+
+class CatalogApp(Chalice):
+    """Chalice keeps the current request on the app object; `chalice local` serves requests on threads,
+    so concurrent requests would see each other's. Here it is per thread (Lambda runs one at a time anyway)."""
+
+    _local = threading.local()
+
+    @property  # type: ignore[override]
+    def current_request(self) -> Any:
+        return getattr(self._local, "request", None)
+
+    @current_request.setter
+    def current_request(self, value: Any) -> None:
+        self._local.request = value
+
+    @property  # type: ignore[override]
+    def lambda_context(self) -> Any:
+        return getattr(self._local, "context", None)
+
+    @lambda_context.setter
+    def lambda_context(self, value: Any) -> None:
+        self._local.context = value
 
 
 def install(app: Chalice) -> None:
