@@ -73,7 +73,7 @@ class Api:
 
     def request(self, method: str, path: str, *, json_body: Any = None, token: str | None = None,
                 headers: dict[str, str] | None = None, raw: bytes | str | None = None) -> Reply:
-        from chalicelib.core.table import metered_calls
+        from chalicelib.core.meter import metered_calls
 
         sent = {"Content-Type": "application/json"} if (json_body is not None or raw is not None) else {}
         if token:
