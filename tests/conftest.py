@@ -21,11 +21,13 @@ os.environ.update({
 from chalice.test import Client  # noqa: E402
 from moto import mock_aws  # noqa: E402
 
-from infra.standins import make_moto_dynamodb_atomic, patch_local_gateway  # noqa: E402
+from infra.standins import (make_chalice_test_client_thread_safe, make_moto_dynamodb_atomic,  # noqa: E402
+                             patch_local_gateway)
 from infra.resources import create_local_resources  # noqa: E402
 
 patch_local_gateway()
 make_moto_dynamodb_atomic()
+make_chalice_test_client_thread_safe()
 
 
 @pytest.fixture
