@@ -1,6 +1,7 @@
 """Test harness: moto as the AWS fake, the Chalice test client, builders for users and tokens."""
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 from dataclasses import dataclass
@@ -15,54 +16,28 @@ os.environ.update({
     "STAGE": "test", "TABLE_NAME": "catalog-test", "BUCKET_NAME": "catalog-test-media",
     "AWS_DEFAULT_REGION": "eu-west-1", "AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing",
     "JWT_KEYS": "k2:test-signing-key-two-0123456789abcdef0123,k1:test-signing-key-one-0123456789abcdef0123",
-    "CORS_ORIGINS": "http://127.0.0.1:3000", "LOG_LEVEL": "INFO",
+    "CORS_ORIGINS": "http://127.0.0.1:3000", "LOG_LEVEL": "INFO", "PASSWORD_HASH_COST": "test",
 })
 
+import chalice.test as chalice_test  # noqa: E402
 from chalice.test import Client  # noqa: E402
 from moto import mock_aws  # noqa: E402
 
-from infra.standins import (make_chalice_test_client_thread_safe, make_moto_dynamodb_atomic,  # noqa: E402
-                             patch_local_gateway)
+from infra.standins import make_moto_dynamodb_atomic, patch_local_gateway  # noqa: E402
 from infra.resources import create_local_resources  # noqa: E402
 
 patch_local_gateway()
 make_moto_dynamodb_atomic()
-make_chalice_test_client_thread_safe()
 
 
-def _thread_safe_chalice_env() -> None:
-    """chalice.test swaps `os.environ` around every request; two threads doing it at once leave the swapped
-    copy behind (and the next test creates its table under the config's name). Swap once for all the
-    requests in flight: the first in installs the copy, the last out restores the original."""
-    import contextlib
-    import threading
-
-    from chalice import test as chalice_test
-
-    lock = threading.Lock()
-    state: dict[str, Any] = {"depth": 0, "original": None}
-
-    @contextlib.contextmanager
-    def patched(self: Any, environment_variables: dict[str, str]) -> Iterator[None]:
-        with lock:
-            if state["depth"] == 0:
-                state["original"] = os.environ
-                copy = os.environ.copy()
-                copy.update(environment_variables)
-                os.environ = copy  # type: ignore[assignment]
-            state["depth"] += 1
-        try:
-            yield
-        finally:
-            with lock:
-                state["depth"] -= 1
-                if state["depth"] == 0:
-                    os.environ = state["original"]
-
-    chalice_test.BaseClient._patched_env_vars = patched  # type: ignore[method-assign]
+@contextlib.contextmanager
+def _keep_environ(self: Any, environment_variables: Any) -> Iterator[None]:
+    # chalice's test client swaps os.environ for a copy around each request; requests on threads restore each
+    # other's copies and leave one behind. The environment set above is the one the app must see, so keep it.
+    yield
 
 
-_thread_safe_chalice_env()
+chalice_test.BaseClient._patched_env_vars = _keep_environ  # type: ignore[method-assign]
 
 
 @pytest.fixture
