@@ -19,3 +19,37 @@ def make_product(api: Any, token: str, category_id: str, **fields: Any) -> dict:
     reply = api.post("/products", json=body, token=token)
     assert reply.status == 201, reply.json
     return reply.data
+
+
+def make_store(name: str = "Boutique") -> str:
+    """A store item written directly: the stores domain's routes are another package's concern."""
+    from ulid import ULID
+
+    from chalicelib.core import keys
+    from chalicelib.core.table import now_iso
+    from chalicelib.stores.models import StoreItem
+
+    store_id = str(ULID())
+    now = now_iso()
+    StoreItem(*keys.store_key(store_id), id=store_id, name=name, slug=f"{name.lower()}-{store_id[-6:].lower()}",
+              created_at=now, updated_at=now).save()
+    return store_id
+
+
+def make_option(api: Any, token: str, product_id: str, name: str, values: list[str]) -> dict:
+    reply = api.post(f"/products/{product_id}/options", json={"name": name}, token=token)
+    assert reply.status == 201, reply.json
+    option = reply.data
+    option["values"] = []
+    for value in values:
+        made = api.post(f"/product-options/{option['id']}/values", json={"value": value}, token=token)
+        assert made.status == 201, made.json
+        option["values"].append(made.data)
+    return option
+
+
+def make_variant(api: Any, token: str, product_id: str, **fields: Any) -> dict:
+    body = {"sku": f"SKU-{next(_seq)}", "price": "10.00", **fields}
+    reply = api.post(f"/products/{product_id}/variants", json=body, token=token)
+    assert reply.status == 201, reply.json
+    return reply.data

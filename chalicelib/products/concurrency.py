@@ -20,17 +20,18 @@ class StaleVersion(Exception):
     """The item's version changed between the read and the conditional write."""
 
 
-def require_match(if_match: str | None, current_output: Any) -> None:
-    """412 unless `If-Match` names the current representation (or is `*`)."""
-    if not if_match:
-        return
+def matches(if_match: str, current_output: Any) -> bool:
+    """Does `If-Match` name this representation (or `*`)?"""
     from chalicelib.core.http import dump, etag_of
 
     wanted = [tag.strip() for tag in if_match.split(",")]
-    if "*" in wanted:
-        return
     weakless = [tag[2:] if tag.startswith("W/") else tag for tag in wanted]
-    if etag_of(dump(current_output)) not in weakless:
+    return "*" in wanted or etag_of(dump(current_output)) in weakless
+
+
+def require_match(if_match: str | None, current_output: Any) -> None:
+    """412 unless `If-Match` names the current representation (or is `*`)."""
+    if if_match and not matches(if_match, current_output):
         raise PreconditionFailed()
 
 

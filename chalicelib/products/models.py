@@ -1,4 +1,11 @@
-"""Product items of the single table: a product and, in its item collection, options, values and variants."""
+"""Product items of the single table: a product and, in its item collection, options, values and variants.
+
+Bounded child collections keep their counts on the parent item (`options_count`, `variants_count`,
+`values_count`), moved in the same transaction as the child, with a condition that enforces the limit.
+Usage counts (`variants_count` on options and values) make "in use by a variant → 409" one condition.
+Writes to these items use update actions (never a whole-item put), so counts and the media domain's
+`gallery` are never overwritten.
+"""
 from __future__ import annotations
 
 from pynamodb.attributes import BooleanAttribute, ListAttribute, NumberAttribute, UnicodeAttribute
@@ -19,6 +26,8 @@ class ProductItem(Entity, discriminator="product"):
     created_by = UnicodeAttribute(null=True)
     deleted_at = UnicodeAttribute(null=True)
     gallery = ListAttribute(of=UnicodeAttribute, null=True)
+    options_count = NumberAttribute(default=0)
+    variants_count = NumberAttribute(default=0)
 
 
 class OptionItem(Entity, discriminator="product_option"):
@@ -28,6 +37,8 @@ class OptionItem(Entity, discriminator="product_option"):
     product_id = UnicodeAttribute()
     name = UnicodeAttribute()
     position = NumberAttribute(default=0)
+    values_count = NumberAttribute(default=0)
+    variants_count = NumberAttribute(default=0)  # variant references to any of its values
 
 
 class OptionValueItem(Entity, discriminator="product_option_value"):
@@ -38,6 +49,7 @@ class OptionValueItem(Entity, discriminator="product_option_value"):
     option_id = UnicodeAttribute()
     value = UnicodeAttribute()
     position = NumberAttribute(default=0)
+    variants_count = NumberAttribute(default=0)  # variants using this value
 
 
 class VariantItem(Entity, discriminator="product_variant"):
