@@ -1,6 +1,7 @@
 """Test harness: moto as the AWS fake, the Chalice test client, builders for users and tokens."""
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 from dataclasses import dataclass
@@ -26,6 +27,20 @@ from infra.resources import create_local_resources  # noqa: E402
 
 patch_local_gateway()
 make_moto_dynamodb_atomic()
+
+
+@contextlib.contextmanager
+def _keep_environ(self: Any, environment_variables: Any) -> Iterator[None]:
+    # chalice's test client swaps os.environ for a copy during each request; two requests on threads
+    # restore each other's copies and leave a plain dict behind (later tests then see a broken environment).
+    # The app's config sets no environment variables, so there is nothing to scope.
+    assert not environment_variables
+    yield
+
+
+import chalice.test  # noqa: E402
+
+chalice.test.BaseClient._patched_env_vars = _keep_environ  # type: ignore[method-assign]
 
 
 @pytest.fixture
