@@ -4,13 +4,14 @@ from __future__ import annotations
 from chalice import Blueprint
 
 from chalicelib.categories import messages as msg
-from chalicelib.categories import services
 from chalicelib.categories.schemas import CategoryCreate, CategoryListQuery, CategoryOut, CategoryPatch
 from chalicelib.core.http import Req, route
+from chalicelib.core.lazy import lazy_import
 from chalicelib.core.pagination import Page
 from chalicelib.products.concurrency import guarded_write
 
 bp = Blueprint(__name__)
+services = lazy_import("chalicelib.categories.services")
 
 
 def _sees_inactive(req: Req) -> bool:

@@ -1,11 +1,15 @@
 """What the categories domain reads and writes over HTTP."""
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from pydantic import Field
 
-from chalicelib.categories.models import CategoryItem
 from chalicelib.core.pagination import PageQuery
 from chalicelib.core.schemas import Id, Input, Name, Output
+
+if TYPE_CHECKING:
+    from chalicelib.categories.models import CategoryItem
 
 Description = str | None
 MAX_POSITION = 999_999
