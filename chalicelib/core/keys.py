@@ -141,15 +141,6 @@ def store_products_state_partition(store_id: str, active: bool) -> str:
     return f"STORE#{store_id}#PRODUCTS#A:{int(active)}"
 
 
-def option_name_unique(product_id: str, name: str) -> tuple[str, str]:
-    """Reservation kind/value making an option name unique within its product."""
-    return "option-name", f"{product_id}#{name.casefold()}"
-
-
-def option_value_unique(option_id: str, value: str) -> tuple[str, str]:
-    return "option-value", f"{option_id}#{value.casefold()}"
-
-
 def variant_combination_unique(product_id: str, option_value_ids: list[str]) -> tuple[str, str]:
     """No two variants of a product share a combination of option values (the empty one included)."""
     return "variant-combination", f"{product_id}#{'.'.join(sorted(option_value_ids))}"

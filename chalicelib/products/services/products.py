@@ -45,7 +45,8 @@ def create_product(data: ProductCreate, *, actor_id: str) -> ProductItem:
     product = ProductItem(*keys.product_key(product_id), id=product_id, name=data.name, slug="",
                           description=data.description, product_category_id=data.product_category_id,
                           is_active=data.is_active, is_featured=data.is_featured, created_by=actor_id,
-                          options_count=0, variants_count=0, created_at=now, updated_at=now)
+                          options_count=0, variants_count=0, option_names={}, created_at=now,
+                          updated_at=now)
     listed = item_slots(product)
     apply_slots(product, listed, PRODUCT_INDEXES)
 
