@@ -53,3 +53,29 @@ def make_variant(api: Any, token: str, product_id: str, **fields: Any) -> dict:
     reply = api.post(f"/products/{product_id}/variants", json=body, token=token)
     assert reply.status == 201, reply.json
     return reply.data
+
+
+def make_ready_file(name: str = "photo.jpg") -> str:
+    """A ready file item (the media domain's upload flow is not under test here)."""
+    from ulid import ULID
+
+    from chalicelib.core import keys
+    from chalicelib.core.table import now_iso
+    from chalicelib.media.models import FileItem
+
+    file_id = str(ULID())
+    now = now_iso()
+    FileItem(*keys.file_key(file_id), id=file_id, owner_id="test", filename=name, content_type="image/jpeg",
+             size=1234, status="ready", object_key=f"files/{file_id}", created_at=now, updated_at=now).save()
+    return file_id
+
+
+def set_gallery(product_id: str, file_ids: list[str], variant_id: str | None = None) -> None:
+    """What the media domain's gallery routes write: the ordered file ids on the product or variant."""
+    from chalicelib.core import keys
+    from chalicelib.products.models import ProductItem, VariantItem
+
+    if variant_id:
+        VariantItem(*keys.variant_key(product_id, variant_id)).update(actions=[VariantItem.gallery.set(file_ids)])
+    else:
+        ProductItem(*keys.product_key(product_id)).update(actions=[ProductItem.gallery.set(file_ids)])

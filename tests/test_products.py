@@ -123,3 +123,69 @@ def test_soft_delete_and_restore(api, admin, customer, category):
     for url in ("/products", f"/products?store_id={store}"):
         listed = api.get(url, token=customer.token)
         assert [p["id"] for p in listed.data] == [product["id"]] and listed.json["meta"]["total"] == 1
+
+
+def test_put_patch_and_budgets(api, admin, category):
+    other = make_category(api, admin.token)
+    product = make_product(api, admin.token, category["id"], description="Old")
+    path = f"/products/{product['id']}"
+    reply = api.patch(path, json={"is_featured": True}, token=admin.token)
+    assert reply.status == 200 and reply.json["message"] == "Produit mis à jour avec succès"
+    assert reply.data["is_featured"] is True and reply.data["description"] == "Old" and len(reply.calls) <= 3
+    reply = api.put(path, json={"name": "Nouveau nom", "product_category_id": other["id"]}, token=admin.token)
+    assert reply.status == 200 and len(reply.calls) <= 3
+    assert reply.data["description"] is None and reply.data["is_featured"] is False and reply.data["is_active"] is True
+    assert reply.data["slug"] == product["slug"] and reply.data["product_category_id"] == other["id"]
+    assert api.patch(path, json={"product_category_id": "missing"}, token=admin.token).status == 422
+    assert api.patch(path, json={"store_ids": []}, token=admin.token).status == 422
+    assert api.patch("/products/nope", json={"name": "X"}, token=admin.token).status == 404
+    # the category counts moved with the product: the old category can go, the new one cannot
+    assert api.delete(f"/product-categories/{category['id']}", token=admin.token).status == 200
+    assert api.delete(f"/product-categories/{other['id']}", token=admin.token).status == 409
+
+
+def test_if_match_with_get_or_write_etags(api, admin, category):
+    product = make_product(api, admin.token, category["id"])
+    path = f"/products/{product['id']}"
+    get_etag = api.get(path, token=admin.token).headers["etag"]
+    reply = api.patch(path, json={"name": "A"}, token=admin.token, headers={"If-Match": get_etag})
+    assert reply.status == 200
+    write_etag = reply.headers["etag"]
+    stale = api.patch(path, json={"name": "B"}, token=admin.token, headers={"If-Match": get_etag})
+    assert stale.status == 412 and stale.json["success"] is False
+    reply = api.patch(path, json={"name": "B"}, token=admin.token, headers={"If-Match": write_etag})
+    assert reply.status == 200 and len(reply.calls) <= 3
+    assert api.delete(path, token=admin.token, headers={"If-Match": write_etag}).status == 412
+    assert api.delete(path, token=admin.token, headers={"If-Match": reply.headers["etag"]}).status == 200
+
+
+def test_concurrent_updates_are_not_lost(api, admin, category):
+    product = make_product(api, admin.token, category["id"])
+    path = f"/products/{product['id']}"
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        replies = list(pool.map(lambda body: api.patch(path, json=body, token=admin.token),
+                                [{"name": "Renamed"}, {"description": "Described"}]))
+    assert [r.status for r in replies] == [200, 200]
+    data = api.get(path, token=admin.token).data
+    assert data["name"] == "Renamed" and data["description"] == "Described"
+
+
+def test_concurrent_if_match_updates_one_wins(api, admin, category):
+    product = make_product(api, admin.token, category["id"])
+    path = f"/products/{product['id']}"
+    etag = api.get(path, token=admin.token).headers["etag"]
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        statuses = list(pool.map(lambda i: api.patch(path, json={"name": f"N{i}"}, token=admin.token,
+                                                     headers={"If-Match": etag}).status, range(4)))
+    assert sorted(statuses) == [200, 412, 412, 412]
+
+
+def test_idempotent_create_creates_one_product(api, admin, category):
+    body = {"name": "Unique", "product_category_id": category["id"]}
+    headers = {"Idempotency-Key": "prod-1"}
+    first = api.post("/products", json=body, token=admin.token, headers=headers)
+    again = api.post("/products", json=body, token=admin.token, headers=headers)
+    assert first.status == again.status == 201 and first.data["id"] == again.data["id"]
+    assert again.data["slug"] == "unique"
+    assert api.post("/products", json={**body, "name": "Other"}, token=admin.token, headers=headers).status == 422
+    assert api.get("/products", token=admin.token).json["meta"]["total"] == 1
