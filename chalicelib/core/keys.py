@@ -53,6 +53,11 @@ def role_users_partition(role: str) -> str:
     return f"ROLE#{role}#USERS"
 
 
+def role_users_state_partition(role: str, trashed: bool) -> str:
+    """gsi2 of a membership: a role's live or trashed users (`GET /users?role=X&trashed=…`)."""
+    return f"ROLE#{role}#USERS#{'trashed' if trashed else 'live'}"
+
+
 def session_key(user_id: str, session_id: str) -> tuple[str, str]:
     """A login session lives next to its user so one BatchGetItem authenticates a request."""
     return f"USER#{user_id}", f"SESSION#{session_id}"
@@ -75,6 +80,16 @@ def address_key(user_id: str, address_id: str) -> tuple[str, str]:
 def address_lookup_partition(address_id: str) -> str:
     """gsi1: an address by id alone (admin reads)."""
     return f"ADDRESS#{address_id}"
+
+
+def address_book_key(user_id: str) -> tuple[str, str]:
+    """One item per user pointing at its default address: the condition that keeps a single default."""
+    return f"USER#{user_id}", "ADDRESSBOOK"
+
+
+def address_partition_prefix() -> str:
+    """sk prefix of a user's addresses (the address book item's sk does not start with it)."""
+    return "ADDRESS#"
 
 
 # --- catalog (categories, products, options, values, variants) ----------------------------------
@@ -152,9 +167,27 @@ def store_key(store_id: str) -> tuple[str, str]:
     return f"STORE#{store_id}", "STORE"
 
 
+def stores_all_partition() -> str:
+    """gsi1: every store (not being deleted), newest first."""
+    return "STORES"
+
+
+def stores_state_partition(is_active: bool) -> str:
+    """gsi2: active or inactive stores (`GET /stores?is_active=`)."""
+    return "STORES#active" if is_active else "STORES#inactive"
+
+
 def store_member_key(store_id: str, user_id: str) -> tuple[str, str]:
     """Membership lives in the store's partition; a policy check is one GetItem or ConditionCheck."""
     return f"STORE#{store_id}", f"MEMBER#{user_id}"
+
+
+STORE_MEMBER_PREFIX = "MEMBER#"  # sk prefix of memberships inside STORE#<id>: the store's members are one Query
+
+
+def user_stores_partition(user_id: str) -> str:
+    """gsi1 of a membership: the stores a user belongs to."""
+    return f"USER#{user_id}#STORES"
 
 
 def product_store_key(product_id: str, store_id: str) -> tuple[str, str]:
@@ -165,6 +198,11 @@ def product_store_key(product_id: str, store_id: str) -> tuple[str, str]:
 def stock_key(product_id: str, variant_id: str, store_id: str) -> tuple[str, str]:
     """Stock per (variant, store), in the product's collection so product reads carry it."""
     return f"PRODUCT#{product_id}", f"STOCK#{variant_id}#{store_id}"
+
+
+def variant_stock_prefix(variant_id: str) -> str:
+    """sk prefix of a variant's stock records (every store) inside its product's partition."""
+    return f"STOCK#{variant_id}#"
 
 # --- media (files, galleries) -------------------------------------------------------------------
 
