@@ -11,7 +11,7 @@ from typing import Any
 from chalicelib.core import keys
 from chalicelib.core.errors import Conflict, NotFound, ValidationFailed
 from chalicelib.core.table import Entity, now_iso
-from chalicelib.core.tx import Tx, TxCancelled
+from chalicelib.core.tx import IdempotencyRecord, IdempotentReplay, Tx, TxCancelled, current_claim
 from chalicelib.media import messages, policies
 from chalicelib.media.models import FileItem
 from chalicelib.media.schemas import MAX_GALLERY
@@ -110,10 +110,14 @@ def _attach(read: Any, file_ids: list[str], actor: Any) -> list[FileItem]:
     for _ in range(ATTEMPTS):
         owner, found = read(file_ids)
         gallery = list(owner.item.gallery or [])
-        files = [_attachable(found.get(keys.file_key(f)), f, gallery, actor) for f in file_ids]
-        if len(gallery) + len(file_ids) > MAX_GALLERY:
-            raise ValidationFailed(errors={"file_ids": [messages.GALLERY_FULL.render(max=MAX_GALLERY,
-                                                                                     count=len(gallery))]})
+        try:
+            files = [_attachable(found.get(keys.file_key(f)), f, gallery, actor) for f in file_ids]
+            if len(gallery) + len(file_ids) > MAX_GALLERY:
+                raise ValidationFailed(errors={"file_ids": [messages.GALLERY_FULL.render(max=MAX_GALLERY,
+                                                                                         count=len(gallery))]})
+        except ValidationFailed:
+            _replay_if_spent()  # a retried request finds its files attached already: answer as the first time
+            raise
         new_gallery = gallery + file_ids
         tx = Tx()
         _update_owner(tx, owner, new_gallery)
@@ -128,6 +132,17 @@ def _attach(read: Any, file_ids: list[str], actor: Any) -> list[FileItem]:
             continue  # the gallery or a file changed (or was deleted) since we read it: read again
         return _gallery_files(new_gallery, found)
     raise Conflict()
+
+
+def _replay_if_spent() -> None:
+    claim = current_claim()
+    if claim is None:
+        return
+    try:
+        IdempotencyRecord.get(*keys.idempotency_key(claim.actor_id, claim.key), consistent_read=True)
+    except IdempotencyRecord.DoesNotExist:
+        return
+    raise IdempotentReplay(claim)
 
 
 def _attachable(item: Any, file_id: str, gallery: list[str], actor: Any) -> FileItem:
