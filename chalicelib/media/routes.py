@@ -7,7 +7,7 @@ from chalice import Blueprint
 
 from chalicelib.core.http import Req, route
 from chalicelib.media import messages
-from chalicelib.media.schemas import FileCreate, FileOut, FileUploadOut, GalleryAttach, file_out
+from chalicelib.media.schemas import FileCreate, FileOut, FileUploadOut, GalleryAttach, GalleryOut, file_out, gallery_out
 from chalicelib.media.services import files, galleries
 
 bp = Blueprint(__name__)
@@ -38,35 +38,35 @@ def delete_file(req: Req, file_id: str) -> None:
     files.delete_file(file_id, actor=req.principal)
 
 
-def _replay_gallery(ref: str) -> list[FileOut]:
-    return [file_out(f) for f in galleries.gallery_of(ref)]
+def _replay_gallery(ref: str) -> GalleryOut:
+    return gallery_out(galleries.gallery_of(ref))
 
 
 @route(bp, "POST", "/products/{product_id}/gallery", summary="Append ready files to a product's gallery",
-       body=GalleryAttach, response=FileOut, permission="products.attach_gallery", message=messages.GALLERY_UPDATED,
+       body=GalleryAttach, response=GalleryOut, permission="products.attach_gallery", message=messages.GALLERY_UPDATED,
        replay=_replay_gallery)
-def attach_product_gallery(req: Req, product_id: str) -> list[FileOut]:
-    return [file_out(f) for f in galleries.attach_to_product(product_id, req.body.file_ids, actor=req.principal)]
+def attach_product_gallery(req: Req, product_id: str) -> GalleryOut:
+    return gallery_out(galleries.attach_to_product(product_id, req.body.file_ids, actor=req.principal))
 
 
 @route(bp, "DELETE", "/products/{product_id}/gallery/{file_id}", summary="Take a file out of a product's gallery",
-       response=FileOut, permission="products.attach_gallery", message=messages.IMAGE_REMOVED)
-def detach_product_gallery(req: Req, product_id: str, file_id: str) -> list[FileOut]:
-    return [file_out(f) for f in galleries.detach_from_product(product_id, file_id)]
+       response=GalleryOut, permission="products.attach_gallery", message=messages.IMAGE_REMOVED)
+def detach_product_gallery(req: Req, product_id: str, file_id: str) -> GalleryOut:
+    return gallery_out(galleries.detach_from_product(product_id, file_id))
 
 
 @route(bp, "POST", "/product-variants/{variant_id}/gallery", summary="Append ready files to a variant's gallery",
-       body=GalleryAttach, response=FileOut, permission="product_variants.update", message=messages.GALLERY_UPDATED,
+       body=GalleryAttach, response=GalleryOut, permission="product_variants.update", message=messages.GALLERY_UPDATED,
        replay=_replay_gallery)
-def attach_variant_gallery(req: Req, variant_id: str) -> list[FileOut]:
-    return [file_out(f) for f in galleries.attach_to_variant(variant_id, req.body.file_ids, actor=req.principal)]
+def attach_variant_gallery(req: Req, variant_id: str) -> GalleryOut:
+    return gallery_out(galleries.attach_to_variant(variant_id, req.body.file_ids, actor=req.principal))
 
 
 @route(bp, "DELETE", "/product-variants/{variant_id}/gallery/{file_id}",
-       summary="Take a file out of a variant's gallery", response=FileOut, permission="product_variants.update",
+       summary="Take a file out of a variant's gallery", response=GalleryOut, permission="product_variants.update",
        message=messages.IMAGE_REMOVED)
-def detach_variant_gallery(req: Req, variant_id: str, file_id: str) -> list[FileOut]:
-    return [file_out(f) for f in galleries.detach_from_variant(variant_id, file_id)]
+def detach_variant_gallery(req: Req, variant_id: str, file_id: str) -> GalleryOut:
+    return gallery_out(galleries.detach_from_variant(variant_id, file_id))
 
 
 # S3 ObjectCreated events on the pending prefix. Not @on_s3_event: Chalice's packaging only wires buckets it

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, Field, field_validator
+from pydantic import AfterValidator, Field, RootModel, field_validator
 
 from chalicelib.core.i18n import T
 from chalicelib.core.schemas import Id, Input, Output, invalid
@@ -89,6 +89,14 @@ class FileOut(Output):
     url: str | None = None
     created_at: str | None = None
     updated_at: str | None = None
+
+
+class GalleryOut(RootModel[list[FileOut]]):
+    """A product's or a variant's gallery, in order."""
+
+
+def gallery_out(items: list[FileItem]) -> GalleryOut:
+    return GalleryOut([file_out(item) for item in items])
 
 
 def file_out(item: FileItem) -> FileOut:
