@@ -4,14 +4,22 @@ from __future__ import annotations
 import base64
 import json
 import time
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from urllib.parse import quote_plus
 
 import pytest
 
+from tests.builders_media import (
+    ask_upload,
+    file_item,
+    jpeg_bytes,
+    object_exists,
+    png_bytes,
+    put_pending,
+    ready_file,
+    webp_bytes,
+)
 from tests.conftest import make_account
-from tests.builders_media import (ask_upload, file_item, jpeg_bytes, object_exists, png_bytes, put_pending,
-                                  ready_file, webp_bytes)
 
 TEN_MIB = 10 * 1024 * 1024
 
@@ -41,9 +49,9 @@ def test_upload_request_answers_a_presigned_post_pinning_key_type_and_size(api, 
     assert ["content-length-range", 1234, 1234] in conditions
     assert {"bucket": "catalog-test-media"} in conditions
     # Valid ten minutes, and the answer says until when.
-    expiration = datetime.fromisoformat(policy["expiration"].replace("Z", "+00:00"))
-    assert 590 <= (expiration - datetime.now(timezone.utc)).total_seconds() <= 601
-    expires_at = datetime.fromisoformat(upload["expires_at"].replace("Z", "+00:00"))
+    expiration = datetime.fromisoformat(policy["expiration"].replace("Z", "+00:00"))  # noqa: FURB162 - explicit
+    assert 590 <= (expiration - datetime.now(UTC)).total_seconds() <= 601
+    expires_at = datetime.fromisoformat(upload["expires_at"].replace("Z", "+00:00"))  # noqa: FURB162 - explicit
     assert abs((expires_at - expiration).total_seconds()) < 2
     assert reply.calls.count("TransactWriteItems") == 1 and len(reply.calls) <= 2
 

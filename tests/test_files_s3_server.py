@@ -3,7 +3,7 @@ are used with `requests`, exactly as a client would."""
 from __future__ import annotations
 
 import socket
-from typing import Iterator
+from collections.abc import Iterator
 
 import pytest
 import requests

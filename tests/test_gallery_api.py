@@ -7,7 +7,14 @@ import threading
 
 import pytest
 
-from tests.builders_media import ask_upload, file_item, make_product, make_variant, put_pending, ready_file
+from tests.builders_media import (
+    ask_upload,
+    file_item,
+    make_product,
+    make_variant,
+    put_pending,
+    ready_file,
+)
 from tests.conftest import make_account
 
 
@@ -174,7 +181,7 @@ def test_concurrent_attaches_lose_nothing(api, manager):
         thread.start()
     for thread in threads:
         thread.join()
-    os.environ = environ
+    os.environ = environ  # noqa: B003 - put back the very object chalice's client swapped out
     gallery = _product(product.id).gallery
     assert statuses.count(200) == len(gallery) and set(statuses) <= {200, 409}
     assert statuses.count(200) >= 2  # re-reading on a version conflict lets most writers through

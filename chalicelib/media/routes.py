@@ -6,16 +6,28 @@ from typing import Any
 from chalice import Blueprint
 
 from chalicelib.core.http import Req, route
+from chalicelib.core.lazy import lazy_import
 from chalicelib.media import messages
-from chalicelib.media.schemas import FileCreate, FileOut, FileUploadOut, GalleryAttach, GalleryOut, file_out, gallery_out
-from chalicelib.media.services import files, galleries
+from chalicelib.media.schemas import (
+    FileCreate,
+    FileOut,
+    FileUploadOut,
+    GalleryAttach,
+    GalleryOut,
+    file_out,
+    gallery_out,
+)
+
+# Loaded on first use, inside a request: importing app.py stays free of PynamoDB/botocore (cold start).
+files = lazy_import("chalicelib.media.services.files")
+galleries = lazy_import("chalicelib.media.services.galleries")
 
 bp = Blueprint(__name__)
 
 
 @route(bp, "POST", "/files", summary="Ask for an upload: a presigned S3 POST for one image", body=FileCreate,
        response=FileUploadOut, status=201, permission="files.upload", message=messages.UPLOAD_READY,
-       replay=files.replay_upload)
+       replay=lambda file_id: files.replay_upload(file_id))
 def request_upload(req: Req) -> FileUploadOut:
     return files.request_upload(req.body, actor=req.principal)
 

@@ -1,13 +1,15 @@
 """What the media domain reads and writes over HTTP."""
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 from pydantic import AfterValidator, Field, RootModel, field_validator
 
 from chalicelib.core.i18n import T
 from chalicelib.core.schemas import Id, Input, Output, invalid
-from chalicelib.media.models import FileItem
+
+if TYPE_CHECKING:  # models load PynamoDB: not at import time (cold start)
+    from chalicelib.media.models import FileItem
 
 MAX_FILE_SIZE = 10 * 1024 * 1024  # 10 MiB
 MAX_GALLERY = 50
@@ -103,7 +105,9 @@ def file_out(item: FileItem) -> FileOut:
     """Render a file (products and variants use this for their galleries); ready files get a download link."""
     url = None
     if item.status == "ready":
-        from chalicelib.media.storage import download_url  # boto3 loads only when a ready file is rendered
+        from chalicelib.media.storage import (
+            download_url,  # boto3 loads only when a ready file is rendered
+        )
 
         url = download_url(item.object_key, item.filename, item.content_type)
     return FileOut(id=item.id, filename=item.filename, content_type=item.content_type, size=int(item.size),

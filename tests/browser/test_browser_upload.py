@@ -9,37 +9,31 @@ import functools
 import json
 import os
 import shutil
-import socket
 import subprocess
 import sys
 import tempfile
 import threading
-import time
+from collections.abc import Iterator
 from dataclasses import dataclass
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 from urllib.parse import urlencode
 
 import pytest
 import requests
+
+from tests.live import LiveStack, free_port, start_stack
 
 ROOT = Path(__file__).resolve().parents[2]
 HERE = Path(__file__).resolve().parent
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
                  "--disable-sync", "--no-first-run", "--disable-quic"]
-ADMIN_EMAIL, ADMIN_PASSWORD = "browser-admin@example.com", "BrowserPass123!"
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 class _QuietHandler(SimpleHTTPRequestHandler):
-    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - the base class's name
+    def log_message(self, format: str, *args: Any) -> None:
         pass
 
 
@@ -58,51 +52,37 @@ def page_origin() -> Iterator[str]:
 
 @dataclass
 class Stack:
-    api: str
-    env: dict[str, str]
+    live: LiveStack
+    env: dict[str, str]  # what reaches the stack's own table and bucket (its stage configuration)
+
+    @property
+    def api(self) -> str:
+        return self.live.url
 
     def provision(self, *args: str) -> dict[str, Any]:
         """tests/browser/provision.py against the stack's own table."""
         done = subprocess.run([sys.executable, str(HERE / "provision.py"), *args], env=self.env, cwd=ROOT,
-                              capture_output=True, text=True, timeout=60)
+                              capture_output=True, text=True, timeout=60, check=False)
         assert done.returncode == 0, done.stderr
         return json.loads(done.stdout.strip().splitlines()[-1])
 
 
 @pytest.fixture
 def stack(page_origin: str) -> Iterator[Stack]:
-    """scripts/local_stack.py (what `make run` starts) on free ports, the page's origin allowed by CORS."""
-    port, aws_port = free_port(), free_port()
+    """The `make run` stack on free ports (tests/live.py), the page's origin allowed by CORS_ORIGINS."""
+    live = start_stack({"CORS_ORIGINS": page_origin})
+    config = json.loads((ROOT / ".chalice" / "config.json").read_text())
     env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_ENDPOINT_URL")}
-    env.update({"PORT": str(port), "AWS_PORT": str(aws_port), "CORS_ORIGINS": page_origin, "LOG_LEVEL": "WARNING",
-                "ADMIN_EMAIL": ADMIN_EMAIL, "ADMIN_PASSWORD": ADMIN_PASSWORD, "PYTHONUNBUFFERED": "1"})
-    log = tempfile.NamedTemporaryFile("w+", prefix="stack-", suffix=".log", delete=False)
-    process = subprocess.Popen([sys.executable, str(ROOT / "scripts" / "local_stack.py")], env=env, cwd=ROOT,
-                               stdout=log, stderr=subprocess.STDOUT)
-    api = f"http://127.0.0.1:{port}"
+    for key in ("STAGE", "TABLE_NAME", "BUCKET_NAME", "CORS_ORIGINS", "JWT_KEYS"):
+        env.pop(key, None)  # as start_stack does: the stack runs on its stage's configuration
+    env.update(config["environment_variables"])
+    env.update(config["stages"]["local"]["environment_variables"])
+    env.update({"AWS_ENDPOINT_URL_DYNAMODB": live.aws_url, "AWS_ENDPOINT_URL_S3": live.aws_url,
+                "AWS_ACCESS_KEY_ID": "local", "AWS_SECRET_ACCESS_KEY": "local"})
     try:
-        deadline = time.monotonic() + 90
-        while True:
-            assert process.poll() is None, f"the stack stopped:\n{Path(log.name).read_text()}"
-            try:
-                if requests.get(f"{api}/health", timeout=2).status_code == 200:
-                    break
-            except requests.ConnectionError:
-                pass
-            assert time.monotonic() < deadline, f"the stack never answered /health:\n{Path(log.name).read_text()}"
-            time.sleep(0.3)
-        aws = f"http://127.0.0.1:{aws_port}"
-        yield Stack(api, {**env, "AWS_ENDPOINT_URL_DYNAMODB": aws, "AWS_ENDPOINT_URL_S3": aws})
+        yield Stack(live, env)
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
-        print(Path(log.name).read_text()[-4000:])
-        log.close()
-        os.unlink(log.name)
+        live.stop()
 
 
 def _login_route_exists() -> bool:
@@ -145,10 +125,11 @@ def run_page(url: str) -> tuple[str, str, list[str]]:
 def test_a_browser_uploads_to_s3_and_fills_a_product_gallery(stack: Stack, page_origin: str) -> None:
     product_id = stack.provision("product")["id"]
     settings = {"api": stack.api, "product": product_id}
+    email, password = stack.live.admin_email, stack.live.admin_password
     if _login_route_exists():
-        settings.update(email=ADMIN_EMAIL, password=ADMIN_PASSWORD)
+        settings.update(email=email, password=password)
     else:  # the identity routes are not there yet: hand the page a token for the seeded admin
-        settings["token"] = stack.provision("token", ADMIN_EMAIL)["access_token"]
+        settings["token"] = stack.provision("token", email)["access_token"]
 
     state, result, console = run_page(f"{page_origin}/upload.html#{urlencode(settings)}")
     assert state == "done", f"{result}\nconsole:\n" + "\n".join(console)
@@ -158,7 +139,7 @@ def test_a_browser_uploads_to_s3_and_fills_a_product_gallery(stack: Stack, page_
 
     # Through the API, as any client: the file is ready and downloads as the very PNG the browser drew.
     token = settings.get("token") or requests.post(f"{stack.api}/auth/login", timeout=10, json={
-        "email": ADMIN_EMAIL, "password": ADMIN_PASSWORD}).json()["data"]["access_token"]
+        "email": email, "password": password}).json()["data"]["access_token"]
     headers = {"Authorization": f"Bearer {token}"}
     file = requests.get(f"{stack.api}/files/{file_id}", headers=headers, timeout=10).json()["data"]
     assert file["status"] == "ready" and file["content_type"] == "image/png"

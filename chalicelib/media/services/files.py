@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import logging
 import time
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import unquote_plus
 
@@ -11,9 +11,9 @@ from pynamodb.exceptions import UpdateError
 from ulid import ULID
 
 from chalicelib.core import keys
-from chalicelib.core.errors import Conflict, NotFound, ValidationFailed
+from chalicelib.core.errors import Conflict, NotFound, TxCancelled, ValidationFailed
 from chalicelib.core.table import Entity, now_iso
-from chalicelib.core.tx import Tx, TxCancelled
+from chalicelib.core.tx import Tx
 from chalicelib.media import messages, policies, storage
 from chalicelib.media.models import FileItem
 from chalicelib.media.schemas import FileCreate, FileUploadOut, UploadOut
@@ -56,7 +56,7 @@ def request_upload(data: FileCreate, *, actor: Any) -> FileUploadOut:
 def upload_out(item: FileItem) -> FileUploadOut:
     """The answer of `POST /files`, with a fresh policy (an Idempotency-Key replay gets a new one too)."""
     post = storage.presigned_post(item.object_key, item.content_type, int(item.size))
-    expires = datetime.fromtimestamp(time.time() + storage.UPLOAD_TTL, timezone.utc)
+    expires = datetime.fromtimestamp(time.time() + storage.UPLOAD_TTL, UTC)
     expires_at = expires.isoformat(timespec="milliseconds").replace("+00:00", "Z")
     return FileUploadOut(id=item.id, status="pending",
                          upload=UploadOut(url=post["url"], fields=post["fields"], expires_at=expires_at))

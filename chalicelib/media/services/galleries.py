@@ -9,9 +9,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from chalicelib.core import keys
-from chalicelib.core.errors import Conflict, NotFound, ValidationFailed
+from chalicelib.core.errors import Conflict, NotFound, TxCancelled, ValidationFailed
+from chalicelib.core.idempotency import IdempotentReplay, current_claim
 from chalicelib.core.table import Entity, now_iso
-from chalicelib.core.tx import IdempotencyRecord, IdempotentReplay, Tx, TxCancelled, current_claim
+from chalicelib.core.tx import IdempotencyRecord, Tx
 from chalicelib.media import messages, policies
 from chalicelib.media.models import FileItem
 from chalicelib.media.schemas import MAX_GALLERY
