@@ -209,3 +209,22 @@ def variant_stock_prefix(variant_id: str) -> str:
 
 def file_key(file_id: str) -> tuple[str, str]:
     return f"FILE#{file_id}", "FILE"
+
+
+def product_gallery_ref(product_id: str) -> str:
+    """An entry of FileItem.galleries: the file is in this product's gallery."""
+    return f"product:{product_id}"
+
+
+def variant_gallery_ref(product_id: str, variant_id: str) -> str:
+    """An entry of FileItem.galleries: the file is in this variant's gallery (the product id locates its item)."""
+    return f"variant:{product_id}:{variant_id}"
+
+
+def gallery_owner_key(ref: str) -> tuple[str, str]:
+    """The item holding the gallery a FileItem.galleries entry names."""
+    kind, _, rest = ref.partition(":")
+    if kind == "product":
+        return product_key(rest)
+    product_id, _, variant_id = rest.partition(":")
+    return variant_key(product_id, variant_id)
