@@ -11,6 +11,7 @@ import types
 
 
 def main() -> None:
+    out, sys.stdout = sys.stdout, sys.stderr  # the app's log lines go to stdout, like Lambda's: keep them apart
     if len(sys.argv) == 3:
         from chalicelib.identity.seed import seed
 
@@ -24,7 +25,7 @@ def main() -> None:
                                         log_stream_name="-", invoked_function_arn="arn:aws:lambda:::function:x")
         started = time.perf_counter()
         results.append({**handler(call["event"], context), "ms": (time.perf_counter() - started) * 1000})
-    json.dump(results, sys.stdout)
+    json.dump(results, out)
 
 
 if __name__ == "__main__":
