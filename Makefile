@@ -4,7 +4,7 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 STAMP := $(VENV)/.installed
 
-.PHONY: run test install smoke lint clean
+.PHONY: run test install smoke lint clean package
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -23,6 +23,10 @@ run: install
 ## make test: install what the tests need and run the whole suite (unit, HTTP, smoke over real HTTP).
 test: install
 	$(BIN)/python -m pytest -q
+
+## make package: dist/template.json (one Lambda function per route) + dist/deployment.zip; see docs/deployment.md.
+package: install
+	$(BIN)/python scripts/package.py --stage prod --out dist $(if $(MERGE),--merge-template $(MERGE))
 
 clean:
 	rm -rf $(VENV) .pytest_cache dist
