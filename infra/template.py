@@ -186,7 +186,7 @@ def _gateway(api: dict[str, Any], config: dict[str, Any], stage: StageSettings) 
         method, path = key.split(" ", 1)
         if method.lower() not in paths.get(path, {}):
             continue  # a route not (yet) in the app: nothing to throttle
-        settings.append({"ResourcePath": path.replace("/", "~1"), "HttpMethod": method,
+        settings.append({"ResourcePath": "/" + path.replace("/", "~1"),  # "/~1auth~1login" "HttpMethod": method,
                          "ThrottlingRateLimit": limits["rate"], "ThrottlingBurstLimit": limits["burst"]})
     api["MethodSettings"] = settings
     responses = {}

@@ -46,7 +46,8 @@ def test_every_route_of_the_app_is_its_own_function(packaged: Packaged) -> None:
     for name, function in functions.items():
         props = function["Properties"]
         assert props["CodeUri"] == "./deployment.zip"  # one artifact for all
-        assert props["Handler"] == "app.app"  # Chalice dispatches on resourcePath + method
+        if f"{name}Invoke" in packaged.template["Resources"]:  # a route function (others: their own handler)
+            assert props["Handler"] == "app.app"  # Chalice dispatches on resourcePath + method
         assert props["LoggingConfig"]["LogGroup"] == {"Ref": f"{name}Logs"}
         assert packaged.template["Resources"][f"{name}Logs"]["Type"] == "AWS::Logs::LogGroup"
         env = props["Environment"]["Variables"]
@@ -156,3 +157,28 @@ def test_logical_ids_are_stable_and_distinct() -> None:
     assert logical_id("POST", "/stores/{id}/products/{product_id}/stock") == "PostStoresByIdProductsByProductIdStock"
     assert logical_id("GET", "/openapi.json") == "GetOpenapiJson"
     assert logical_id("GET", "/") == "GetRoot"
+
+
+def test_upload_functions_are_subscribed_to_the_bucket_pending_prefix(packaged: Packaged) -> None:
+    from chalice.utils import to_cfn_resource_name
+
+    from app import app
+
+    config = json.loads((ROOT / "infra" / "functions.json").read_text())
+    resources = packaged.template["Resources"]
+    notifications = resources["Bucket"]["Properties"].get("NotificationConfiguration", {}).get("LambdaConfigurations", [])
+    for function in app.pure_lambda_functions:
+        trigger = config["lambda_functions"].get(function.name, {}).get("s3_trigger")
+        name = to_cfn_resource_name(function.name)
+        assert resources[name]["Properties"]["Handler"] == function.handler_string
+        if not trigger:
+            continue
+        subscribed = [n for n in notifications if n["Function"] == {"Fn::GetAtt": [name, "Arn"]}]
+        assert [n["Event"] for n in subscribed] == trigger["events"]
+        assert all(n["Filter"]["S3Key"]["Rules"] == [{"Name": "prefix", "Value": "pending/"}] for n in subscribed)
+        permission = resources[f"{name}S3Invoke"]["Properties"]
+        assert permission["Principal"] == "s3.amazonaws.com" and permission["SourceAccount"] == {"Ref": "AWS::AccountId"}
+        assert f"{name}S3Invoke" in resources["Bucket"]["DependsOn"]
+        role = resources[resources[name]["Properties"]["Role"]["Fn::GetAtt"][0]]
+        actions = {a for s in role["Properties"]["Policies"][0]["PolicyDocument"]["Statement"] for a in s["Action"]}
+        assert "ssm:GetParameter" not in actions and "s3:PutObject" in actions
