@@ -90,7 +90,7 @@ def start_backend() -> tuple[Any, str, str]:
     env = bench_env(endpoint)
     script = ("import boto3, os\nfrom infra.resources import create_local_resources\n"
               "create_local_resources(boto3.client('dynamodb'), boto3.client('s3'), os.environ['TABLE_NAME'],"
-              " os.environ['BUCKET_NAME'], [])\n"
+              " os.environ['BUCKET_NAME'], ['http://127.0.0.1:3000'])\n"
               "from chalicelib.identity.seed import seed_builtin_roles\nseed_builtin_roles()\n"
               "from chalicelib.identity.accounts import new_account\nfrom chalicelib.identity.sessions import start_session\n"
               "tx, user = new_account('Bench', 'bench@example.com', 'Secret123!', ['admin']); tx.commit()\n"
