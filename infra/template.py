@@ -20,7 +20,10 @@ from infra.resources import PENDING_PREFIX, bucket_cors, bucket_lifecycle, table
 
 HTTP_METHODS = ("get", "post", "put", "patch", "delete", "head", "options")
 MAX_RESOURCES = 500  # CloudFormation's per-stack limit, counted after the SAM transform
-PREFLIGHT = "Preflight"
+# OPTIONS on every path (the computed CORS preflight) and any method a path does not declare (Chalice answers
+# 405 with Allow, which the middleware puts in the envelope; without this API Gateway would say 403/404).
+FALLBACK = "Fallback"
+ANY_METHOD = "x-amazon-apigateway-any-method"
 
 
 @dataclass
@@ -119,16 +122,16 @@ def build(sam: dict[str, Any], shape: AppShape, config: dict[str, Any], stage: S
     api = resources["RestAPI"]["Properties"]
     paths: dict[str, Any] = api["DefinitionBody"]["paths"]
     defaults = config["defaults"]
-    preflight_used = False
     for path, operations in paths.items():
+        any_method = copy.deepcopy(next(iter(operations.values())))
+        any_method.pop("summary", None)
+        operations[ANY_METHOD] = any_method
         for method, operation in operations.items():
-            if method not in HTTP_METHODS:
+            if method not in HTTP_METHODS and method != ANY_METHOD:
                 continue
             upper = method.upper()
-            if upper == "OPTIONS":
-                # Every path has the same computed CORS preflight: one small function answers them all.
-                function_id, preflight_used = PREFLIGHT, True
-                source = "*/OPTIONS/*"
+            if upper == "OPTIONS" or method == ANY_METHOD:
+                function_id = FALLBACK
             else:
                 function_id = logical_id(upper, path)
                 if function_id in resources:
@@ -140,9 +143,9 @@ def build(sam: dict[str, Any], shape: AppShape, config: dict[str, Any], stage: S
             operation["x-amazon-apigateway-integration"]["uri"] = _sub(
                 "arn:${AWS::Partition}:apigateway:${AWS::Region}:lambda:path/2015-03-31/functions/"
                 f"${{{function_id}.Arn}}/invocations")
-    if preflight_used:
-        function(PREFLIGHT, {**defaults, **config.get("preflight", {})}, handler)
-        resources[f"{PREFLIGHT}Invoke"] = _api_permission(PREFLIGHT, "*/OPTIONS/*")
+    if paths:
+        function(FALLBACK, {**defaults, **config.get("fallback", {})}, handler)
+        resources[f"{FALLBACK}Invoke"] = _api_permission(FALLBACK, "*/*/*")
 
     _gateway(api, config, stage)
     _storage(resources, shape, config, stage, bucket_name)

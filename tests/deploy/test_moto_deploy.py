@@ -106,7 +106,7 @@ def test_every_operation_of_the_api_body_calls_a_deployed_function(stack: dict[s
     for path, operations in body["paths"].items():
         for method, operation in operations.items():
             uri = operation["x-amazon-apigateway-integration"]["uri"]["Fn::Sub"]
-            expected = "Preflight" if method == "options" else _logical_for(stack, method, path)
+            expected = "Fallback" if method in ("options", "x-amazon-apigateway-any-method") else _logical_for(stack, method, path)
             assert uri == f"arn:aws:apigateway:{REGION}:lambda:path/2015-03-31/functions/{arns[expected]}/invocations"
             called.add(expected)
     # Every function the gateway may invoke is called by some operation (the others are S3/schedule functions).
@@ -150,7 +150,7 @@ def test_route_functions_answer_api_gateway_events_from_the_unpacked_artifact(
         results = []
         for method_path, event in calls:
             method, path = method_path.split(" ", 1)
-            logical = "Preflight" if method == "OPTIONS" else _logical_for(stack, method.lower(), path)
+            logical = "Fallback" if method in ("OPTIONS", "ANY") else _logical_for(stack, method.lower(), path)
             config = lam.get_function_configuration(FunctionName=stack["physical"][logical])
             env = clean_env(**config["Environment"]["Variables"], PYTHONPATH=str(code),
                             AWS_ENDPOINT_URL=moto_endpoint, AWS_ACCESS_KEY_ID="testing",
@@ -168,8 +168,11 @@ def test_route_functions_answer_api_gateway_events_from_the_unpacked_artifact(
     calls = [("GET /health", _event("GET", "/health", "/health")),
              ("GET /openapi.json", _event("GET", "/openapi.json", "/openapi.json")),
              ("OPTIONS /health", _event("OPTIONS", "/health", "/health",
-                                        headers={"Origin": "https://shop.example.com"}))]
-    health, openapi, preflight = run(calls)
+                                        headers={"Origin": "https://shop.example.com"})),
+             ("ANY /health", _event("DELETE", "/health", "/health"))]
+    health, openapi, preflight, wrong_method = run(calls)
+    assert wrong_method["statusCode"] == 405 and json.loads(wrong_method["body"])["success"] is False
+    assert wrong_method["headers"]["Allow"].startswith("GET")
     assert health["statusCode"] == 200 and json.loads(health["body"])["data"]["status"] == "ok"
     assert json.loads(openapi["body"])["openapi"].startswith("3.1")
     assert preflight["statusCode"] == 204

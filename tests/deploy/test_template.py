@@ -13,6 +13,7 @@ from infra.gateway import GATEWAY_RESPONSES
 from infra.template import MAX_RESOURCES, count_resources, deep_merge, expand, logical_id
 from tests.deploy.conftest import ROOT, Packaged, clean_env
 
+ANY = "X-AMAZON-APIGATEWAY-ANY-METHOD"
 METHODS = ("get", "post", "put", "patch", "delete")
 
 
@@ -35,10 +36,12 @@ def test_every_route_of_the_app_is_its_own_function(packaged: Packaged) -> None:
 
     operations = _operations(packaged.template)
     declared = {(m, p) for p, methods in app.routes.items() for m in methods}
-    assert set(operations) == declared
-    api_routes = {op: fn for op, fn in operations.items() if op[0] != "OPTIONS"}
+    fallback = {op: fn for op, fn in operations.items() if op[0] in ("OPTIONS", ANY)}
+    assert set(operations) - {op for op in fallback if op[0] == ANY} == declared
+    assert {path for method, path in fallback if method == ANY} == set(app.routes)  # 405 on every path
+    api_routes = {op: fn for op, fn in operations.items() if op not in fallback}
     assert len(set(api_routes.values())) == len(api_routes)  # no two routes share a function
-    assert {fn for op, fn in operations.items() if op[0] == "OPTIONS"} == {"Preflight"}
+    assert set(fallback.values()) == {"Fallback"}
     functions = _functions(packaged.template)
     assert "APIHandler" not in functions
     for method, path in api_routes:
@@ -63,7 +66,7 @@ def test_memory_and_timeout_come_from_the_config_with_per_route_overrides(packag
     config = json.loads((ROOT / "infra" / "functions.json").read_text())
     functions = _functions(packaged.template)
     assert functions["GetHealth"]["Properties"]["MemorySize"] == config["modules"]["chalicelib.health"]["memory"]
-    assert functions["Preflight"]["Properties"]["MemorySize"] == config["preflight"]["memory"]
+    assert functions["Fallback"]["Properties"]["MemorySize"] == config["fallback"]["memory"]
     for key, override in config["routes"].items():
         name = logical_id(*key.split(" ", 1))
         if name in functions and "memory" in override:
