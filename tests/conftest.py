@@ -18,6 +18,11 @@ os.environ.update({
     "JWT_KEYS": "k2:test-signing-key-two-0123456789abcdef0123,k1:test-signing-key-one-0123456789abcdef0123",
     "CORS_ORIGINS": "http://127.0.0.1:3000", "LOG_LEVEL": "INFO", "PASSWORD_HASH_COST": "test",
 })
+# TEST_DYNAMODB_ENDPOINT (make test-ddblocal): DynamoDB goes to that emulator (AWS's DynamoDB Local), which is
+# stricter than moto; mock_aws intercepts AWS hostnames only, so S3 and the rest stay mocked.
+DYNAMODB_ENDPOINT = os.environ.get("TEST_DYNAMODB_ENDPOINT")
+if DYNAMODB_ENDPOINT:
+    os.environ["AWS_ENDPOINT_URL_DYNAMODB"] = DYNAMODB_ENDPOINT
 
 import chalice.test as chalice_test  # noqa: E402
 from chalice.test import Client  # noqa: E402
@@ -59,6 +64,10 @@ def aws() -> Iterator[None]:
     import boto3
 
     with mock_aws():
+        if DYNAMODB_ENDPOINT:  # a fresh table per test, as moto gives
+            dynamodb = boto3.client("dynamodb", region_name="eu-west-1")
+            if os.environ["TABLE_NAME"] in dynamodb.list_tables()["TableNames"]:
+                dynamodb.delete_table(TableName=os.environ["TABLE_NAME"])
         create_local_resources(boto3.client("dynamodb", region_name="eu-west-1"),
                                boto3.client("s3", region_name="eu-west-1"),
                                os.environ["TABLE_NAME"], os.environ["BUCKET_NAME"], ["http://127.0.0.1:3000"])
