@@ -9,17 +9,16 @@ from chalicelib.categories.models import CategoryItem
 from chalicelib.core import keys
 from chalicelib.core.errors import Conflict, ValidationFailed, field_error
 from chalicelib.core.table import now_iso
-from chalicelib.core.tx import MAX_ITEMS, Tx, TxCancelled
+from chalicelib.core.tx import Tx, TxCancelled
 from chalicelib.products import messages as msg
 from chalicelib.products.concurrency import StaleVersion
 from chalicelib.products.listing import apply_slots, move_totals, slot_actions
 from chalicelib.products.models import ProductItem
 from chalicelib.products.schemas import ProductCreate
-from chalicelib.products.services.collection import (LINK_INDEXES, PRODUCT_INDEXES, SLUG_KIND, Collection,
-                                                     current_link_slots, item_slots, link_slots, product_slots,
-                                                     require_live)
+from chalicelib.products.services.collection import (PRODUCT_INDEXES, SLUG_KIND, Collection, item_slots,
+                                                     product_slots, require_live)
 from chalicelib.products.slugs import base_slug, commit_with_unique_slug
-from chalicelib.stores.models import ProductStoreItem, StoreItem, product_store_item
+from chalicelib.stores.models import StoreItem, product_store_item, store_products_total
 
 FIELDS = ("name", "description", "product_category_id", "is_active", "is_featured")
 
@@ -58,11 +57,8 @@ def create_product(data: ProductCreate, *, actor_id: str) -> ProductItem:
         move_totals(tx, [], listed)
         for store_id in data.store_ids:
             tx.check(StoreItem, keys.store_key(store_id), StoreItem.pk.exists(), label=f"store:{store_id}")
-            link = product_store_item(product_id, store_id)
-            joined = link_slots(product_id, store_id, data.is_active, False)
-            apply_slots(link, joined, LINK_INDEXES)
-            tx.create(link, label=f"link:{store_id}")
-            move_totals(tx, [], joined)
+            tx.create(product_store_item(product_id, store_id), label=f"link:{store_id}")
+            tx.count(store_products_total(store_id))
         return tx
 
     try:
@@ -80,24 +76,8 @@ def create_product(data: ProductCreate, *, actor_id: str) -> ProductItem:
     return product
 
 
-def _links_follow(tx: Tx, found: Collection, active: bool, deleted: bool) -> None:
-    """Store links mirror the product's state in the stores' lists (and their totals)."""
-    product = found.product
-    assert product is not None
-    for link in found.links:
-        before = current_link_slots(link)
-        after = link_slots(product.id, link.store_id, active, deleted)
-        if before == after:
-            continue
-        tx.update(ProductStoreItem, (link.pk, link.sk), slot_actions(ProductStoreItem, after, LINK_INDEXES),
-                  condition=ProductStoreItem.pk.exists(), label=f"link:{link.store_id}")
-        move_totals(tx, before, after)
-    if len(tx) > MAX_ITEMS - 1:
-        raise Conflict(msg.TOO_MANY_LINKS, max=(MAX_ITEMS - 12) // 3)
-
-
 def _write(found: Collection, changes: dict[str, Any], *, deleted_at: str | None) -> ProductItem:
-    """One transaction: the product (version-checked), its list partitions, category counts and links."""
+    """One transaction: the product (version-checked), its list partitions and the category counts."""
     product = found.product
     assert product is not None
     new = {field: changes.get(field, getattr(product, field)) for field in FIELDS}
@@ -118,11 +98,10 @@ def _write(found: Collection, changes: dict[str, Any], *, deleted_at: str | None
         _category_counts(tx, product.product_category_id, -1)
         _category_counts(tx, new["product_category_id"], 1)
     move_totals(tx, before, after)
-    _links_follow(tx, found, bool(new["is_active"]), bool(deleted_at))
     try:
         tx.commit()
     except TxCancelled as exc:
-        if "version" in exc.failed or any(label.startswith("link:") for label in exc.failed):
+        if "version" in exc.failed:
             raise StaleVersion() from None
         if "category" in exc.failed:
             raise field_error("product_category_id", msg.CATEGORY_MISSING) from None
@@ -144,7 +123,8 @@ def update_product(found: Collection, changes: dict[str, Any]) -> ProductItem:
 
 
 def delete_product(found: Collection) -> ProductItem:
-    """Soft delete: out of every list (stores' included), hidden from customers; the slug stays taken."""
+    """Soft delete: out of every product list, hidden from customers; the slug stays taken. Store links stay
+    (the stores' lists skip deleted products), so a restore brings the product back where it was sold."""
     product = require_live(found.product)
     return _write(found, {}, deleted_at=now_iso()) if product else product
 

@@ -43,6 +43,10 @@ def _empty_page(per_page: int) -> Page[Any]:
     return Page([], {"per_page": per_page, "current_page": 1, "last_page": 1, "total": 0, "next_cursor": None})
 
 
+def _wanted_state(query: ProductListQuery, sees_inactive: bool) -> bool | None:
+    return query.is_active if sees_inactive else True
+
+
 def _source(query: ProductListQuery, sees_inactive: bool) -> tuple[str, str, str, bool] | None:
     """(index, partition, total counter, rows are store links) for the filters; None: nothing to show."""
     active = query.is_active
@@ -56,11 +60,8 @@ def _source(query: ProductListQuery, sees_inactive: bool) -> tuple[str, str, str
                           detail="store_id + product_category_id/is_featured")
     if category and featured is not None:
         raise field_error("is_featured", msg.UNSUPPORTED_FILTERS, detail="product_category_id + is_featured")
-    if store:
-        if active is None:
-            return "gsi1", store_products_partition(store), store_products_total(store), True
-        partition = keys.store_products_state_partition(store, active)
-        return "gsi2", partition, partition, True
+    if store:  # the stores domain's links: visibility is applied to the page (see list_products)
+        return "gsi1", store_products_partition(store), store_products_total(store), True
     if category:
         if active is None:
             return "gsi3", keys.products_partition(category_id=category), keys.products_partition(category_id=category), False
@@ -82,7 +83,10 @@ def list_products(query: ProductListQuery, *, sees_inactive: bool) -> Page[Any]:
 
     Calls per page: one Query, plus one BatchGetItem that brings the total (first page) and the includes
     together (or a GetItem for the total alone). `store_id` lists read links, so the products come in
-    that BatchGetItem; with includes as well they need a second one.
+    that BatchGetItem; with includes as well they need a second one. The links are the stores domain's
+    (written without the product's state), so deleted products, and inactive ones for customers or with
+    `is_active`, are left out of the page: such a page may be shorter than per_page, and its total is the
+    store's link count.
     """
     includes = parse_includes(query.include, default=(), allowed=LIST_INCLUDES)
     if includes and query.per_page > MAX_PER_PAGE_WITH_INCLUDES:
@@ -111,7 +115,9 @@ def list_products(query: ProductListQuery, *, sees_inactive: bool) -> Page[Any]:
             stash["total"] = counter_value(raw.get(keys.counter_key(total_name)))
         if via_links:
             products = [typed(raw.get(keys.product_key(row.product_id))) for row in shown]
-            stash["products"] = [p for p in products if isinstance(p, ProductItem)]
+            state = _wanted_state(query, sees_inactive)
+            stash["products"] = [p for p in products if isinstance(p, ProductItem) and not p.deleted_at
+                                 and (state is None or bool(p.is_active) == state)]
             if includes:
                 raw.update(batch_read(related_keys(stash["products"], includes, cover_only=True)))
         else:
