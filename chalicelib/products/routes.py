@@ -46,8 +46,8 @@ def _loader(product_id: str, if_match: str | None) -> Callable[[], "Collection"]
             return collection.load_product(product_id)
         found = collection.load_collection(product_id, consistent=True)
         if found.product is not None and not matches(if_match, render.product_fields(found.product)):
-            full, _ = reads.read_product(product_id, includes=set(INCLUDES), sees_inactive=True, consistent=True)
-            require_match(if_match, full)
+            require_match(if_match, reads.render_loaded(found, includes=set(INCLUDES), sees_inactive=True,
+                                                        consistent=True))
         return found
 
     return load

@@ -26,9 +26,15 @@ def read_product(product_id: str, *, includes: set[str], sees_inactive: bool,
                  consistent: bool = False) -> tuple[dict[str, Any], Collection]:
     """A product as GET renders it: one Query of its collection, then one BatchGetItem for related records."""
     found = load_collection(product_id, consistent=consistent)
+    return render_loaded(found, includes=includes, sees_inactive=sees_inactive, consistent=consistent), found
+
+
+def render_loaded(found: Collection, *, includes: set[str], sees_inactive: bool,
+                  consistent: bool = False) -> dict[str, Any]:
+    """Render an already loaded collection: the one BatchGetItem of related records."""
     product = require_visible(found.product, sees_inactive)
     raw = batch_read(related_keys([product], includes, found), consistent=consistent)
-    return render_product(product, includes, raw, found, sees_inactive=sees_inactive), found
+    return render_product(product, includes, raw, found, sees_inactive=sees_inactive)
 
 
 def product_id_by_slug(slug: str) -> str:
