@@ -71,7 +71,7 @@ def test_moving_a_category_with_children_is_refused(api, admin):
     assert reply.status == 409
 
 
-def test_filter_by_parent_and_root_ordered_by_position(api, admin):
+def test_filter_by_parent_and_root_orderedby_position(api, admin):
     top = make_category(api, admin.token, position=2)
     other = make_category(api, admin.token, position=1)
     kids = [make_category(api, admin.token, parent_id=top["id"], position=p) for p in (3, 1, 2)]

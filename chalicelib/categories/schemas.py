@@ -54,7 +54,7 @@ class CategoryOut(Output):
     updated_at: str | None = None
 
     @classmethod
-    def from_item(cls, item: CategoryItem) -> "CategoryOut":
+    def from_item(cls, item: CategoryItem) -> CategoryOut:
         return cls(id=item.id, name=item.name, slug=item.slug, description=item.description,
                    parent_id=item.parent_id, depth=int(item.depth), position=int(item.position),
                    is_active=bool(item.is_active), created_at=item.created_at, updated_at=item.updated_at)

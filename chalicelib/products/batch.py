@@ -1,7 +1,8 @@
 """One BatchGetItem for the related records of a read (typed items, and raw counters for list totals)."""
 from __future__ import annotations
 
-from typing import Any, Iterable
+from collections.abc import Iterable
+from typing import Any
 
 from chalicelib.core.table import Entity
 

@@ -6,7 +6,8 @@ client's view is stale (412); without, the change is applied again on the fresh 
 """
 from __future__ import annotations
 
-from typing import Any, Callable, TypeVar
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 from chalicelib.core.errors import Conflict, PreconditionFailed
 
@@ -25,7 +26,7 @@ def matches(if_match: str, current_output: Any) -> bool:
     from chalicelib.core.http import dump, etag_of
 
     wanted = [tag.strip() for tag in if_match.split(",")]
-    weakless = [tag[2:] if tag.startswith("W/") else tag for tag in wanted]
+    weakless = [tag.removeprefix("W/") for tag in wanted]
     return "*" in wanted or etag_of(dump(current_output)) in weakless
 
 

@@ -1,7 +1,8 @@
 """HTTP routes of the products domain (thin views: parse, authorize, call a service, respond)."""
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Callable
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
 
 from chalicelib.core.http import Req, route
 from chalicelib.core.pagination import Page
@@ -37,11 +38,11 @@ def product_out(product_id: str) -> dict[str, Any]:
     return render.product_fields(found.product)
 
 
-def _loader(product_id: str, if_match: str | None) -> Callable[[], "Collection"]:
+def _loader(product_id: str, if_match: str | None) -> Callable[[], Collection]:
     """Load what a write needs; with If-Match, check it against the representation the client may hold:
     the product's own fields (what writes answer) or the full GET rendering (one more BatchGetItem)."""
 
-    def load() -> "Collection":
+    def load() -> Collection:
         if not if_match:
             return collection.load_product(product_id)
         found = collection.load_collection(product_id, consistent=True)
@@ -113,4 +114,4 @@ def restore_product(req: Req, product_id: str) -> dict[str, Any]:
     return render.product_fields(product)
 
 
-from chalicelib.products import routes_children  # noqa: E402,F401  (options, values, variants register on bp)
+from chalicelib.products import routes_children

@@ -5,7 +5,8 @@ representation or the full one GET renders (reading the latter only when the for
 """
 from __future__ import annotations
 
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from chalicelib.core.http import Req, route
 from chalicelib.core.lazy import lazy_import
@@ -109,7 +110,7 @@ def value_out(value_id: str) -> dict[str, Any]:
        permission="product_option_values.view")
 def list_values(req: Req, option_id: str) -> Page:
     values = options.list_values(option_id, sees_inactive=_sees_inactive(req))
-    return _whole([render.value_out(v).model_dump(mode="json") for v in render._by_position(values)])
+    return _whole([render.value_out(v).model_dump(mode="json") for v in render.by_position(values)])
 
 
 @route(bp, "POST", "/product-options/{option_id}/values", summary="Add a value to an option", body=ValueCreate,

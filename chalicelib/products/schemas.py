@@ -141,7 +141,7 @@ class OptionOut(Output):
     product_id: str
     name: str
     position: int
-    values: list[ValueOut] = []
+    values: list[ValueOut] = Field(default_factory=list)
     created_at: str | None = None
     updated_at: str | None = None
 
@@ -178,9 +178,9 @@ class VariantOut(Output):
     sku: str
     price: str
     compare_at_price: str | None = None
-    option_value_ids: list[str] = []
+    option_value_ids: list[str] = Field(default_factory=list)
     is_active: bool
-    stock: list[StockOut] = []
-    gallery: list[Any] = []
+    stock: list[StockOut] = Field(default_factory=list)
+    gallery: list[Any] = Field(default_factory=list)
     created_at: str | None = None
     updated_at: str | None = None

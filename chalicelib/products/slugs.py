@@ -6,7 +6,8 @@ with a slug that another base produced (a product named "T-shirt 1"): the caller
 """
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Callable
+from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from slugify import slugify
 
@@ -45,7 +46,7 @@ SLUG_ATTEMPTS = 25
 SLUG_LABELS = {"slug", "sequence"}
 
 
-def commit_with_unique_slug(kind: str, base: str, owner_id: str, build: Callable[[str], "Tx"]) -> str:
+def commit_with_unique_slug(kind: str, base: str, owner_id: str, build: Callable[[str], Tx]) -> str:
     """Commit `build(slug)` with the slug reserved; the first try takes the base and starts its sequence in the
     same transaction (no extra call for a new name), later tries take base-1, base-2… from the sequence."""
     from chalicelib.core.tx import TxCancelled

@@ -180,8 +180,7 @@ def read_value(value_id: str, *, sees_inactive: bool) -> OptionValueItem:
 
 def list_values(option_id: str, *, sees_inactive: bool) -> list[OptionValueItem]:
     """Every value of an option, by position (at most 100: the list comes whole)."""
-    option, values = read_option(option_id, sees_inactive=sees_inactive)
-    return values
+    return read_option(option_id, sees_inactive=sees_inactive)[1]
 
 
 def create_value(option_id: str, data: ValueCreate) -> OptionValueItem:

@@ -2,7 +2,8 @@
 from __future__ import annotations
 
 import math
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from chalicelib.core import keys
 from chalicelib.core.errors import NotFound, field_error
@@ -131,7 +132,7 @@ def list_products(query: ProductListQuery, *, sees_inactive: bool) -> Page[Any]:
         stash["raw"] = raw
         return rows
 
-    total: Callable[[], int] = lambda: stash["total"] if "total" in stash else read_total(total_name)  # noqa: E731
+    total: Callable[[], int] = lambda: stash["total"] if "total" in stash else read_total(total_name)
     page = paginate(run, params=query, scope=scope, total=total, index=index)
     items = [render_product(product, includes, stash["raw"], sees_inactive=sees_inactive, cover_only=True)
              for product in stash.get("products", [])]

@@ -1,7 +1,8 @@
 """Turning a product, its collection and its related records into the API's output."""
 from __future__ import annotations
 
-from typing import Any, Iterable
+from collections.abc import Iterable
+from typing import Any
 
 from chalicelib.categories.schemas import CategoryOut
 from chalicelib.core import keys
@@ -46,18 +47,18 @@ def value_out(value: OptionValueItem) -> ValueOut:
                     position=int(value.position), created_at=value.created_at, updated_at=value.updated_at)
 
 
-def _by_position(items: Iterable[Any]) -> list[Any]:
+def by_position(items: Iterable[Any]) -> list[Any]:
     return sorted(items, key=lambda item: (int(item.position), item.id))
 
 
 def option_out(option: OptionItem, values: Iterable[OptionValueItem]) -> OptionOut:
-    mine = [value_out(v) for v in _by_position(v for v in values if v.option_id == option.id)]
+    mine = [value_out(v) for v in by_position(v for v in values if v.option_id == option.id)]
     return OptionOut(id=option.id, product_id=option.product_id, name=option.name, position=int(option.position),
                      values=mine, created_at=option.created_at, updated_at=option.updated_at)
 
 
 def options_out(found: Collection) -> list[OptionOut]:
-    return [option_out(option, found.values) for option in _by_position(found.options)]
+    return [option_out(option, found.values) for option in by_position(found.options)]
 
 
 def files_out(file_ids: Iterable[str] | None, raw: Raw) -> list[Any]:
