@@ -111,8 +111,7 @@ def test_filters_and_their_totals(api, admin, category):
 
 def test_unsupported_filter_combinations_are_422(api, admin, category):
     store = make_store()
-    for query in (f"store_id={store}&product_category_id={category['id']}", f"store_id={store}&is_featured=true",
-                  f"product_category_id={category['id']}&is_featured=true", "is_featured=true"):
+    for query in (f"store_id={store}&product_category_id={category['id']}", f"store_id={store}&is_featured=true"):
         reply = api.get(f"/products?{query}", token=admin.token)
         assert reply.status == 422 and reply.errors, query
 
@@ -168,3 +167,33 @@ def test_staff_and_customer_permissions(api, staff, customer, category, admin):
     assert api.patch(f"/products/{product['id']}", json={"name": "Y"}, token=customer.token).status == 403
     assert api.delete(f"/products/{product['id']}", token=staff.token).status == 403
     assert api.get("/products").status == 401
+
+
+def test_featured_filters_through_listing_items(api, admin, customer, category):
+    other = make_category(api, admin.token)
+    a = make_product(api, admin.token, category["id"], is_featured=True)
+    b = make_product(api, admin.token, category["id"], is_featured=True, is_active=False)
+    c = make_product(api, admin.token, other["id"], is_featured=True)
+    d = make_product(api, admin.token, category["id"])
+
+    def ids(url: str, token: str = admin.token) -> tuple[list[str], int]:
+        reply = api.get(url, token=token)
+        assert reply.status == 200, reply.json
+        assert len(reply.calls) <= 3, reply.calls
+        return [p["id"] for p in reply.data], reply.json["meta"]["total"]
+
+    assert ids("/products?is_featured=true") == ([c["id"], b["id"], a["id"]], 3)
+    assert ids("/products?is_featured=false") == ([d["id"]], 1)
+    assert ids(f"/products?product_category_id={category['id']}&is_featured=true") == ([b["id"], a["id"]], 2)
+    assert ids(f"/products?product_category_id={category['id']}&is_featured=true&is_active=false") == ([b["id"]], 1)
+    assert ids(f"/products?product_category_id={category['id']}&is_featured=true", customer.token) == ([a["id"]], 1)
+    assert ids("/products?is_featured=true", customer.token) == ([c["id"], a["id"]], 2)
+    # un-featuring, moving and deleting move the listing item and its totals
+    api.patch(f"/products/{a['id']}", json={"is_featured": False}, token=admin.token)
+    api.patch(f"/products/{c['id']}", json={"product_category_id": category["id"]}, token=admin.token)
+    api.delete(f"/products/{b['id']}", token=admin.token)
+    assert ids("/products?is_featured=true") == ([c["id"]], 1)
+    assert ids(f"/products?product_category_id={category['id']}&is_featured=true") == ([c["id"]], 1)
+    assert ids("/products?is_featured=false") == ([d["id"], a["id"]], 2)
+    api.post(f"/products/{b['id']}/restore", token=admin.token)
+    assert ids("/products?is_featured=true") == ([c["id"], b["id"]], 2)

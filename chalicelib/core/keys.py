@@ -105,6 +105,11 @@ def product_key(product_id: str) -> tuple[str, str]:
     return f"PRODUCT#{product_id}", "PRODUCT"
 
 
+def product_listing_key(product_id: str) -> tuple[str, str]:
+    """A small item that lists the product in the partitions the product item has no index left for."""
+    return f"PRODUCT#{product_id}", "LISTING"
+
+
 def product_partition(product_id: str) -> str:
     return f"PRODUCT#{product_id}"
 

@@ -71,3 +71,11 @@ class VariantItem(Entity, discriminator="product_variant"):
     option_ids = ListAttribute(of=UnicodeAttribute, null=True)  # the option of each value (their keys, no read)
     is_active = BooleanAttribute(default=True)
     gallery = ListAttribute(of=UnicodeAttribute, null=True)
+
+
+class ProductListingItem(Entity, discriminator="product_listing"):
+    """pk PRODUCT#<pid>, sk LISTING: lists the product in the featured partitions its own item has no index
+    left for (gsi1 `PRODUCTS#F:<f>`, gsi2 `PRODUCTS#C:<c>#F:<f>`, gsi3 `PRODUCTS#C:<c>#F:<f>#A:<a>`); only while
+    the product is not soft-deleted. Lists read it, then the products (one BatchGetItem)."""
+
+    product_id = UnicodeAttribute()

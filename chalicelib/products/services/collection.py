@@ -12,6 +12,7 @@ from chalicelib.products.models import OptionItem, OptionValueItem, ProductItem,
 from chalicelib.stores.models import ProductStoreItem, StockItem
 
 PRODUCT_INDEXES = ("gsi1", "gsi2", "gsi3", "gsi4", "gsi5")
+LISTING_INDEXES = ("gsi1", "gsi2", "gsi3")
 SLUG_KIND = "product-slug"
 
 
@@ -100,3 +101,20 @@ def product_slots(product_id: str, category_id: str, active: bool, featured: boo
 def item_slots(product: ProductItem) -> list[Slot]:
     return product_slots(product.id, product.product_category_id, bool(product.is_active), bool(product.is_featured),
                          bool(product.deleted_at))
+
+
+def listing_slots(product_id: str, category_id: str, active: bool, featured: bool, deleted: bool) -> list[Slot]:
+    """The featured lists the product's listing item puts it in (none once soft-deleted)."""
+    if deleted:
+        return []
+    partitions = [
+        ("gsi1", keys.products_partition(featured=featured)),
+        ("gsi2", keys.products_partition(category_id=category_id, featured=featured)),
+        ("gsi3", keys.products_partition(category_id=category_id, featured=featured, active=active)),
+    ]
+    return [Slot(index, partition, product_id, partition) for index, partition in partitions]
+
+
+def item_listing_slots(product: ProductItem) -> list[Slot]:
+    return listing_slots(product.id, product.product_category_id, bool(product.is_active),
+                         bool(product.is_featured), bool(product.deleted_at))

@@ -13,10 +13,11 @@ from chalicelib.core.tx import Tx, TxCancelled
 from chalicelib.products import messages as msg
 from chalicelib.products.concurrency import StaleVersion
 from chalicelib.products.listing import apply_slots, move_totals, slot_actions
-from chalicelib.products.models import ProductItem
+from chalicelib.products.models import ProductItem, ProductListingItem
 from chalicelib.products.schemas import ProductCreate
-from chalicelib.products.services.collection import (PRODUCT_INDEXES, SLUG_KIND, Collection, item_slots,
-                                                     product_slots, require_live)
+from chalicelib.products.services.collection import (LISTING_INDEXES, PRODUCT_INDEXES, SLUG_KIND, Collection,
+                                                     item_listing_slots, item_slots, listing_slots, product_slots,
+                                                     require_live)
 from chalicelib.products.slugs import base_slug, commit_with_unique_slug
 from chalicelib.stores.models import StoreItem, product_store_item, store_products_total
 
@@ -48,11 +49,17 @@ def create_product(data: ProductCreate, *, actor_id: str) -> ProductItem:
                           updated_at=now)
     listed = item_slots(product)
     apply_slots(product, listed, PRODUCT_INDEXES)
+    listing = ProductListingItem(*keys.product_listing_key(product_id), product_id=product_id, created_at=now,
+                                 updated_at=now)
+    featured_lists = item_listing_slots(product)
+    apply_slots(listing, featured_lists, LISTING_INDEXES)
 
     def build(slug: str) -> Tx:
         product.slug = slug
         tx = Tx()
         tx.create(product, label="product")
+        tx.create(listing, label="listing")
+        move_totals(tx, [], featured_lists)
         _category_counts(tx, data.product_category_id, 1)
         move_totals(tx, [], listed)
         for store_id in data.store_ids:
@@ -77,7 +84,8 @@ def create_product(data: ProductCreate, *, actor_id: str) -> ProductItem:
 
 
 def _write(found: Collection, changes: dict[str, Any], *, deleted_at: str | None) -> ProductItem:
-    """One transaction: the product (version-checked), its list partitions and the category counts."""
+    """One transaction: the product (version-checked), its list partitions (its own and its listing item's)
+    and the category counts."""
     product = found.product
     assert product is not None
     new = {field: changes.get(field, getattr(product, field)) for field in FIELDS}
@@ -98,6 +106,14 @@ def _write(found: Collection, changes: dict[str, Any], *, deleted_at: str | None
         _category_counts(tx, product.product_category_id, -1)
         _category_counts(tx, new["product_category_id"], 1)
     move_totals(tx, before, after)
+    listed_before = item_listing_slots(product)
+    listed_after = listing_slots(product.id, new["product_category_id"], bool(new["is_active"]),
+                                 bool(new["is_featured"]), bool(deleted_at))
+    if listed_after != listed_before:
+        tx.update(ProductListingItem, keys.product_listing_key(product.id),
+                  [ProductListingItem.product_id.set(product.id),
+                   *slot_actions(ProductListingItem, listed_after, LISTING_INDEXES)], label="listing")
+        move_totals(tx, listed_before, listed_after)
     try:
         tx.commit()
     except TxCancelled as exc:

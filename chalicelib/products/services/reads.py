@@ -54,8 +54,12 @@ def _wanted_state(query: ProductListQuery, sees_inactive: bool) -> bool | None:
     return query.is_active if sees_inactive else True
 
 
-def _source(query: ProductListQuery, sees_inactive: bool) -> tuple[str, str, str, bool] | None:
-    """(index, partition, total counter, rows are store links) for the filters; None: nothing to show."""
+def _source(query: ProductListQuery, sees_inactive: bool) -> tuple[str, str, bool] | None:
+    """(index, partition, rows only name products) for the filters; None: nothing to show.
+
+    The partition's name is also its total's. Rows that only name products (store links, listing items)
+    are followed by one BatchGetItem of the products.
+    """
     active = query.is_active
     if not sees_inactive:
         if active is False:
@@ -65,32 +69,32 @@ def _source(query: ProductListQuery, sees_inactive: bool) -> tuple[str, str, str
     if store and (category or featured is not None):
         raise field_error("store_id", msg.UNSUPPORTED_FILTERS,
                           detail="store_id + product_category_id/is_featured")
-    if category and featured is not None:
-        raise field_error("is_featured", msg.UNSUPPORTED_FILTERS, detail="product_category_id + is_featured")
     if store:  # the stores domain's links: visibility is applied to the page (see list_products)
-        return "gsi1", store_products_partition(store), store_products_total(store), True
+        return "gsi1", store_products_partition(store), True
+    if featured is not None:  # listing items, except featured + active which the product item carries
+        if category:
+            if active is None:
+                return "gsi2", keys.products_partition(category_id=category, featured=featured), True
+            return "gsi3", keys.products_partition(category_id=category, featured=featured, active=active), True
+        if active is None:
+            return "gsi1", keys.products_partition(featured=featured), True
+        return "gsi5", keys.products_partition(featured=featured, active=active), False
     if category:
         if active is None:
-            return "gsi3", keys.products_partition(category_id=category), keys.products_partition(category_id=category), False
-        partition = keys.products_partition(category_id=category, active=active)
-        return "gsi4", partition, partition, False
-    if featured is not None:
-        if active is None:
-            raise field_error("is_featured", msg.UNSUPPORTED_FILTERS, detail="is_featured sans is_active / without is_active")
-        partition = keys.products_partition(featured=featured, active=active)
-        return "gsi5", partition, partition, False
+            return "gsi3", keys.products_partition(category_id=category), False
+        return "gsi4", keys.products_partition(category_id=category, active=active), False
     if active is None:
-        return "gsi1", keys.products_partition(), keys.products_partition(), False
-    partition = keys.products_partition(active=active)
-    return "gsi2", partition, partition, False
+        return "gsi1", keys.products_partition(), False
+    return "gsi2", keys.products_partition(active=active), False
 
 
 def list_products(query: ProductListQuery, *, sees_inactive: bool) -> Page[Any]:
     """Newest first; each filter (and filter + active-only for customers) is one Query of one partition.
 
     Calls per page: one Query, plus one BatchGetItem that brings the total (first page) and the includes
-    together (or a GetItem for the total alone). `store_id` lists read links, so the products come in
-    that BatchGetItem; with includes as well they need a second one. The links are the stores domain's
+    together (or a GetItem for the total alone). `store_id` lists read links and some featured lists read
+    listing items, so the products come in that BatchGetItem; with includes as well they need a second
+    one. The links are the stores domain's
     (written without the product's state), so deleted products, and inactive ones for customers or with
     `is_active`, are left out of the page: such a page may be shorter than per_page, and its total is the
     store's link count.
@@ -101,7 +105,8 @@ def list_products(query: ProductListQuery, *, sees_inactive: bool) -> Page[Any]:
     source = _source(query, sees_inactive)
     if source is None:
         return _empty_page(query.per_page)
-    index, partition, total_name, via_links = source
+    index, partition, via_links = source
+    total_name = store_products_total(query.store_id) if query.store_id else partition
     scope = f"products:{index}:{partition}"
     first_page = not query.cursor
     if query.cursor:
