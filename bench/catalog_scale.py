@@ -56,8 +56,9 @@ def fill(first: int, count: int, category_id: str, creator_id: str) -> None:
     from chalicelib.core import keys
     from chalicelib.core.table import Entity, now_iso
     from chalicelib.products.listing import apply_slots
-    from chalicelib.products.models import ProductItem
-    from chalicelib.products.services.collection import PRODUCT_INDEXES, item_slots
+    from chalicelib.products.models import ProductItem, ProductListingItem
+    from chalicelib.products.services.collection import (LISTING_INDEXES, PRODUCT_INDEXES, item_listing_slots,
+                                                         item_slots)
 
     client = Entity._get_connection().connection.client
     table = os.environ["TABLE_NAME"]
@@ -72,10 +73,14 @@ def fill(first: int, count: int, category_id: str, creator_id: str) -> None:
                            option_names={}, created_at=now, updated_at=now)
         slots = item_slots(item)
         apply_slots(item, slots, PRODUCT_INDEXES)
-        for slot in slots:
+        listing = ProductListingItem(*keys.product_listing_key(product_id), product_id=product_id,
+                                     created_at=now, updated_at=now)
+        featured = item_listing_slots(item)
+        apply_slots(listing, featured, LISTING_INDEXES)
+        for slot in slots + featured:
             totals[slot.total] = totals.get(slot.total, 0) + 1
-        requests.append({"PutRequest": {"Item": item.serialize()}})
-        if len(requests) == 25:
+        requests += [{"PutRequest": {"Item": item.serialize()}}, {"PutRequest": {"Item": listing.serialize()}}]
+        if len(requests) >= 24:
             _flush(client, table, requests)
     _flush(client, table, requests)
     from chalicelib.core.tx import Counter
@@ -164,6 +169,7 @@ def main() -> None:
                         f"/products?product_category_id={category['id']}&per_page=15", tokens["customer"][1]),
                     "GET /products?include=category,creator": ("/products?per_page=15&include=category,creator",
                                                               admin_token),
+                    "GET /products?is_featured=true (staff)": ("/products?per_page=15&is_featured=true", admin_token),
                     "GET /products/{id} (5 variants, options)": (f"/products/{detailed['id']}", tokens["customer"][1]),
                 }
                 results[size] = {name: measure(api, path, token, args.requests) for name, (path, token) in routes.items()}
