@@ -173,3 +173,15 @@ def test_idempotent_variant_create(api, admin, product):
 def test_variants_of_missing_products(api, admin):
     assert api.post("/products/nope/variants", json={"sku": "N-1", "price": "1.00"}, token=admin.token).status == 404
     assert api.get("/products/nope/variants", token=admin.token).status == 404
+
+
+def test_delete_a_variant_stocked_in_more_stores_than_one_transaction_holds(api, admin, product):
+    from chalicelib.core.table import Entity
+    from chalicelib.stores.models import stock_item
+
+    variant = make_variant(api, admin.token, product["id"], sku="MANY-1")
+    for i in range(120):
+        stock_item(product["id"], variant["id"], f"store{i:03d}", i).save()
+    assert api.delete(f"/product-variants/{variant['id']}", token=admin.token).status == 200
+    assert list(Entity.query(f"PRODUCT#{product['id']}", Entity.sk.startswith("STOCK#"))) == []
+    assert make_variant(api, admin.token, product["id"], sku="MANY-1")

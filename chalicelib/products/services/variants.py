@@ -10,7 +10,7 @@ from ulid import ULID
 from chalicelib.core import keys
 from chalicelib.core.errors import NotFound, ValidationFailed, field_error
 from chalicelib.core.table import Entity, now_iso
-from chalicelib.core.tx import Tx, TxCancelled
+from chalicelib.core.tx import MAX_ITEMS, Tx, TxCancelled
 from chalicelib.products import messages as msg
 from chalicelib.products.concurrency import StaleVersion
 from chalicelib.products.models import OptionItem, OptionValueItem, ProductItem, VariantItem
@@ -201,9 +201,22 @@ def delete_variant(variant: VariantItem) -> None:
     """Delete a variant, its stock records, its SKU and combination, and its usage counts: one transaction."""
     stock = variant_stock(variant)
     old_ids = list(variant.option_value_ids or [])
+    room = MAX_ITEMS - 6 - 2 * len(old_ids)  # the variant, SKU, combination, product, usage counts
+    head, tail = stock[:room], stock[room:]
+    if tail:  # a variant stocked in more stores than one transaction holds: the extra records go first
+        first = Tx()
+        first.check(VariantItem, (variant.pk, variant.sk), VariantItem.version == variant.version, label="version")
+        for record in tail[: MAX_ITEMS - 1]:
+            first.delete(StockItem, (record.pk, record.sk))
+        try:
+            first.commit()
+        except TxCancelled as exc:
+            _raise_for(exc)
+        if len(tail) >= MAX_ITEMS:
+            raise StaleVersion()  # read again: the rest goes on the next attempt
     tx = Tx()
     tx.delete(VariantItem, (variant.pk, variant.sk), condition=VariantItem.version == variant.version, label="version")
-    for record in stock:
+    for record in head:
         tx.delete(StockItem, (record.pk, record.sk), label=f"stock:{record.store_id}")
     tx.release(SKU_KIND, sku_key(variant.sku))
     tx.release(*keys.variant_combination_unique(variant.product_id, old_ids), label="release:combination")
