@@ -185,8 +185,8 @@ def main() -> None:
             ratio = results[sizes[-1]][name][1] / results[sizes[0]][name][1]
             print(f"{name:48} " + " ".join(f"{c:>26}" for c in cells) + f" {ratio:>7.2f}x")
         print("\nratio: median latency at the largest size / at the smallest. The calls do not grow with the table;"
-              "\nmoto answers an index Query by walking its in-memory table, so latency growth here is moto's, not"
-              "\nDynamoDB's (which reads one partition of the index per Query).")
+              "\nmoto 5 answers every Query (table or index) by walking all the table's items, so the latency growth"
+              "\nhere is moto's; DynamoDB reads only the partition a Query names.")
     finally:
         server.stop()
 
