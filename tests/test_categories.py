@@ -165,3 +165,17 @@ def test_paging_categories(api, admin):
         if not cursor:
             break
     assert pages == 3 and len(seen) == len(set(seen)) == 7
+
+
+def test_parallel_creates_of_one_name_get_distinct_slugs(api, admin):
+    from concurrent.futures import ThreadPoolExecutor
+
+    def create(_: int) -> str:
+        reply = api.post("/product-categories", json={"name": "Accessoires"}, token=admin.token)
+        assert reply.status == 201, reply.json
+        return reply.data["slug"]
+
+    with ThreadPoolExecutor(max_workers=6) as pool:
+        slugs = list(pool.map(create, range(6)))
+    assert sorted(slugs) == sorted(["accessoires"] + [f"accessoires-{i}" for i in range(1, 6)])
+    assert api.get("/product-categories", token=admin.token).json["meta"]["total"] == 6

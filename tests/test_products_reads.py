@@ -197,3 +197,13 @@ def test_featured_filters_through_listing_items(api, admin, customer, category):
     assert ids("/products?is_featured=false") == ([d["id"], a["id"]], 2)
     api.post(f"/products/{b['id']}/restore", token=admin.token)
     assert ids("/products?is_featured=true") == ([c["id"], b["id"]], 2)
+
+
+def test_a_product_read_renders_at_most_twenty_stores(api, admin, category):
+    stores = [make_store(f"S{i}") for i in range(25)]
+    product = make_product(api, admin.token, category["id"], store_ids=stores[:20])
+    attached = api.post(f"/products/{product['id']}/stores", json={"store_ids": stores[20:]}, token=admin.token)
+    assert attached.status in (200, 201), attached.json
+    reply = api.get(f"/products/{product['id']}", token=admin.token)
+    assert reply.status == 200 and len(reply.calls) <= 3
+    assert len(reply.data["stores"]) == 20
