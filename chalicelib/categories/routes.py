@@ -9,13 +9,14 @@ from chalicelib.core.http import Req, route
 from chalicelib.core.lazy import lazy_import
 from chalicelib.core.pagination import Page
 from chalicelib.products.concurrency import guarded_write
+from chalicelib.products.policies import sees_inactive_catalog
 
 bp = Blueprint(__name__)
 services = lazy_import("chalicelib.categories.services")
 
 
 def _sees_inactive(req: Req) -> bool:
-    return bool(req.principal.sees_inactive_catalog)
+    return sees_inactive_catalog(req.principal)
 
 
 def category_out(category_id: str) -> CategoryOut:

@@ -5,12 +5,13 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from chalicelib.core.http import Req, route
+from chalicelib.core.lazy import lazy_import
 from chalicelib.core.pagination import Page
 from chalicelib.products import messages as msg
 from chalicelib.products.blueprint import bp
 from chalicelib.products.concurrency import guarded_write, matches, require_match
+from chalicelib.products.policies import sees_inactive_catalog
 from chalicelib.products.schemas import ProductCreate, ProductFields, ProductListQuery, ProductPatch, ProductReadQuery
-from chalicelib.core.lazy import lazy_import
 
 if TYPE_CHECKING:
     from chalicelib.products.services.collection import Collection
@@ -25,7 +26,7 @@ __all__ = ["bp"]
 
 
 def _sees_inactive(req: Req) -> bool:
-    return bool(req.principal.sees_inactive_catalog)
+    return sees_inactive_catalog(req.principal)
 
 
 def product_out(product_id: str) -> dict[str, Any]:

@@ -14,6 +14,7 @@ from chalicelib.core.pagination import Page, PageQuery, paginate
 from chalicelib.products import messages as msg
 from chalicelib.products.blueprint import bp
 from chalicelib.products.concurrency import guarded_write, matches, require_match
+from chalicelib.products.policies import sees_inactive_catalog
 from chalicelib.products.schemas import (OptionCreate, OptionOut, OptionPatch, ValueCreate, ValueOut, ValuePatch,
                                          VariantCreate, VariantPatch)
 
@@ -23,7 +24,7 @@ render = lazy_import("chalicelib.products.services.render")
 
 
 def _sees_inactive(req: Req) -> bool:
-    return bool(req.principal.sees_inactive_catalog)
+    return sees_inactive_catalog(req.principal)
 
 
 def _check(if_match: str | None, own: Any, full: Callable[[], Any]) -> None:
