@@ -115,4 +115,4 @@ def restore_product(req: Req, product_id: str) -> dict[str, Any]:
     return render.product_fields(product)
 
 
-from chalicelib.products import routes_children
+from chalicelib.products import routes_children  # noqa: E402, F401  (options, values, variants register on bp)
