@@ -185,3 +185,17 @@ def test_delete_a_variant_stocked_in_more_stores_than_one_transaction_holds(api,
     assert api.delete(f"/product-variants/{variant['id']}", token=admin.token).status == 200
     assert list(Entity.query(f"PRODUCT#{product['id']}", Entity.sk.startswith("STOCK#"))) == []
     assert make_variant(api, admin.token, product["id"], sku="MANY-1")
+
+
+def test_limits(api, admin, product):
+    from chalicelib.core import keys
+    from chalicelib.products.models import ProductItem
+
+    url = f"/products/{product['id']}/variants"
+    reply = api.post(url, json={"sku": "L-1", "price": "1.00", "option_value_ids": [f"v{i}" for i in range(101)]},
+                     token=admin.token)
+    assert reply.status == 422 and "option_value_ids" in reply.errors
+    # 2,048 variants: the product's count is the guard (set directly rather than creating them all)
+    ProductItem(*keys.product_key(product["id"])).update(actions=[ProductItem.variants_count.set(2048)])
+    reply = api.post(url, json={"sku": "L-2", "price": "1.00"}, token=admin.token)
+    assert reply.status == 422 and "2048" in reply.errors["sku"][0]
