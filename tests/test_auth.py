@@ -212,3 +212,16 @@ def test_me_includes_permissions_of_custom_roles(api, admin):
     assert reply.data["roles"] == ["auditor", "customer"]
     assert {"users.view", "roles.view", "products.view"} <= set(reply.data["permissions"])
     assert api.get("/users", token=auditor.token).status == 200
+
+
+def test_identity_routes_are_in_the_openapi_document(api):
+    from openapi_spec_validator import validate
+
+    document = api.get("/openapi.json").json
+    validate(document)
+    for path in ("/auth/register", "/auth/login", "/auth/refresh", "/auth/logout", "/auth/me", "/roles",
+                 "/roles/{role_id}", "/permissions", "/users", "/users/{user_id}", "/users/{user_id}/restore",
+                 "/addresses", "/addresses/{address_id}"):
+        assert path in document["paths"], path
+    patch = document["components"]["schemas"]["UserPatch"]["properties"]
+    assert "password" in patch and "null" not in str(patch["name"])

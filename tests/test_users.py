@@ -225,7 +225,7 @@ def test_concurrent_updates_of_different_fields_both_land(api, admin):
         target = make_account(["customer"])
         changes = [{"name": f"Both {round_}"}, {"is_active": False}, {"email": f"both{round_}@example.com"}]
         with ThreadPoolExecutor(max_workers=3) as pool:
-            statuses = list(pool.map(lambda body: api.patch(f"/users/{target.id}", body, token=admin.token).status,
+            statuses = list(pool.map(lambda body, t=target: api.patch(f"/users/{t.id}", body, token=admin.token).status,
                                      changes))
         assert statuses == [200, 200, 200]
         final = api.get(f"/users/{target.id}", token=admin.token).data

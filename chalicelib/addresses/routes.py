@@ -4,7 +4,12 @@ from __future__ import annotations
 from chalice import Blueprint
 
 from chalicelib.addresses import services
-from chalicelib.addresses.schemas import AddressCreate, AddressListQuery, AddressOut, AddressPatch
+from chalicelib.addresses.schemas import (
+    AddressCreate,
+    AddressListQuery,
+    AddressOut,
+    AddressPatch,
+)
 from chalicelib.core.http import Req, route
 from chalicelib.core.i18n import T
 from chalicelib.core.pagination import Page

@@ -7,8 +7,18 @@ from chalicelib.core.http import Req, route
 from chalicelib.core.i18n import T
 from chalicelib.core.pagination import Page, PageQuery
 from chalicelib.identity.permissions import PERMISSIONS
-from chalicelib.identity.schemas import (AuthOut, LoginIn, MeOut, PermissionOut, RefreshIn, RegisterIn, RoleIn,
-                                         RoleOut, RoleReplace, UserOut)
+from chalicelib.identity.schemas import (
+    AuthOut,
+    LoginIn,
+    MeOut,
+    PermissionOut,
+    RefreshIn,
+    RegisterIn,
+    RoleIn,
+    RoleOut,
+    RoleReplace,
+    UserOut,
+)
 from chalicelib.identity.services import auth, roles
 from chalicelib.identity.services.auth import Authenticated
 

@@ -22,6 +22,15 @@ ROLE_NAME_INVALID = T("Le nom du rôle doit contenir 2 à 64 caractères : lettr
 _ROLE_NAME = re.compile(r"^[a-z][a-z0-9_-]{1,63}$")
 
 
+def _omit_default(schema: dict[str, Any]) -> None:
+    schema.pop("default", None)
+
+
+def patch_field() -> Any:
+    """A PATCH field: may be left out, never sent as null (the documented schema shows no null default)."""
+    return Field(default=None, json_schema_extra=_omit_default)
+
+
 # --- users as clients see them ---------------------------------------------------------------------
 class UserOut(Output):
     id: str

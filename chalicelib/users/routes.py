@@ -8,7 +8,13 @@ from chalicelib.core.http import Req, route
 from chalicelib.core.i18n import T
 from chalicelib.core.pagination import Page
 from chalicelib.users import policies, services
-from chalicelib.users.schemas import UserCreate, UserListQuery, UserOut, UserPatch, UserReplace
+from chalicelib.users.schemas import (
+    UserCreate,
+    UserListQuery,
+    UserOut,
+    UserPatch,
+    UserReplace,
+)
 
 bp = Blueprint(__name__)
 

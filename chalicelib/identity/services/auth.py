@@ -90,7 +90,12 @@ def _owner_of(reservation: object) -> UserItem | None:
 
 def refresh(refresh_token: str) -> Authenticated:
     """Rotate the refresh token (the presented one is spent); a spent one presented again revokes the session."""
-    from chalicelib.identity.tokens import hash_refresh_secret, issue_access_token, new_refresh_token, split_refresh_token
+    from chalicelib.identity.tokens import (
+        hash_refresh_secret,
+        issue_access_token,
+        new_refresh_token,
+        split_refresh_token,
+    )
 
     parts = split_refresh_token(refresh_token)
     if parts is None:
