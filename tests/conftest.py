@@ -15,7 +15,7 @@ os.environ.update({
     "STAGE": "test", "TABLE_NAME": "catalog-test", "BUCKET_NAME": "catalog-test-media",
     "AWS_DEFAULT_REGION": "eu-west-1", "AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing",
     "JWT_KEYS": "k2:test-signing-key-two-0123456789abcdef0123,k1:test-signing-key-one-0123456789abcdef0123",
-    "CORS_ORIGINS": "http://127.0.0.1:3000", "LOG_LEVEL": "WARNING",
+    "CORS_ORIGINS": "http://127.0.0.1:3000", "LOG_LEVEL": "INFO",
 })
 
 from chalice.test import Client  # noqa: E402
@@ -28,6 +28,41 @@ from infra.resources import create_local_resources  # noqa: E402
 patch_local_gateway()
 make_moto_dynamodb_atomic()
 make_chalice_test_client_thread_safe()
+
+
+def _thread_safe_chalice_env() -> None:
+    """chalice.test swaps `os.environ` around every request; two threads doing it at once leave the swapped
+    copy behind (and the next test creates its table under the config's name). Swap once for all the
+    requests in flight: the first in installs the copy, the last out restores the original."""
+    import contextlib
+    import threading
+
+    from chalice import test as chalice_test
+
+    lock = threading.Lock()
+    state: dict[str, Any] = {"depth": 0, "original": None}
+
+    @contextlib.contextmanager
+    def patched(self: Any, environment_variables: dict[str, str]) -> Iterator[None]:
+        with lock:
+            if state["depth"] == 0:
+                state["original"] = os.environ
+                copy = os.environ.copy()
+                copy.update(environment_variables)
+                os.environ = copy  # type: ignore[assignment]
+            state["depth"] += 1
+        try:
+            yield
+        finally:
+            with lock:
+                state["depth"] -= 1
+                if state["depth"] == 0:
+                    os.environ = state["original"]
+
+    chalice_test.BaseClient._patched_env_vars = patched  # type: ignore[method-assign]
+
+
+_thread_safe_chalice_env()
 
 
 @pytest.fixture
@@ -75,7 +110,7 @@ class Api:
 
     def request(self, method: str, path: str, *, json_body: Any = None, token: str | None = None,
                 headers: dict[str, str] | None = None, raw: bytes | str | None = None) -> Reply:
-        from chalicelib.core.table import metered_calls
+        from chalicelib.core.meter import metered_calls
 
         sent = {"Content-Type": "application/json"} if (json_body is not None or raw is not None) else {}
         if token:

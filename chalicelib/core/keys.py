@@ -132,9 +132,27 @@ def store_key(store_id: str) -> tuple[str, str]:
     return f"STORE#{store_id}", "STORE"
 
 
+def stores_all_partition() -> str:
+    """gsi1: every store (not being deleted), newest first."""
+    return "STORES"
+
+
+def stores_state_partition(is_active: bool) -> str:
+    """gsi2: active or inactive stores (`GET /stores?is_active=`)."""
+    return "STORES#active" if is_active else "STORES#inactive"
+
+
 def store_member_key(store_id: str, user_id: str) -> tuple[str, str]:
     """Membership lives in the store's partition; a policy check is one GetItem or ConditionCheck."""
     return f"STORE#{store_id}", f"MEMBER#{user_id}"
+
+
+STORE_MEMBER_PREFIX = "MEMBER#"  # sk prefix of memberships inside STORE#<id>: the store's members are one Query
+
+
+def user_stores_partition(user_id: str) -> str:
+    """gsi1 of a membership: the stores a user belongs to."""
+    return f"USER#{user_id}#STORES"
 
 
 def product_store_key(product_id: str, store_id: str) -> tuple[str, str]:
@@ -145,6 +163,11 @@ def product_store_key(product_id: str, store_id: str) -> tuple[str, str]:
 def stock_key(product_id: str, variant_id: str, store_id: str) -> tuple[str, str]:
     """Stock per (variant, store), in the product's collection so product reads carry it."""
     return f"PRODUCT#{product_id}", f"STOCK#{variant_id}#{store_id}"
+
+
+def variant_stock_prefix(variant_id: str) -> str:
+    """sk prefix of a variant's stock records (every store) inside its product's partition."""
+    return f"STOCK#{variant_id}#"
 
 # --- media (files, galleries) -------------------------------------------------------------------
 
