@@ -1,15 +1,17 @@
 """What the address routes accept and answer."""
 from __future__ import annotations
 
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 from pydantic import AfterValidator, Field
 
-from chalicelib.addresses.models import AddressItem
 from chalicelib.core.i18n import T
 from chalicelib.core.pagination import PageQuery
 from chalicelib.core.schemas import Id, Input, Output, invalid
 from chalicelib.identity.schemas import patch_field
+
+if TYPE_CHECKING:  # models load PynamoDB: not at import (cold start)
+    from chalicelib.addresses.models import AddressItem
 
 COUNTRY_INVALID = T("Le pays doit être un code ISO 3166-1 alpha-2 (ex. FR).",
                     "The country must be an ISO 3166-1 alpha-2 code (e.g. FR).")

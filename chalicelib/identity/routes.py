@@ -1,10 +1,13 @@
 """HTTP routes of the identity domain: authentication, roles and the permission catalogue (thin views)."""
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from chalice import Blueprint
 
 from chalicelib.core.http import Req, route
 from chalicelib.core.i18n import T
+from chalicelib.core.lazy import lazy_import
 from chalicelib.core.pagination import Page, PageQuery
 from chalicelib.identity.permissions import PERMISSIONS
 from chalicelib.identity.schemas import (
@@ -19,8 +22,13 @@ from chalicelib.identity.schemas import (
     RoleReplace,
     UserOut,
 )
-from chalicelib.identity.services import auth, roles
-from chalicelib.identity.services.auth import Authenticated
+
+if TYPE_CHECKING:
+    from chalicelib.identity.services.auth import Authenticated
+
+# Services (and through them PynamoDB/botocore, argon2, PyJWT) load on the first request, not at import.
+auth = lazy_import("chalicelib.identity.services.auth")
+roles = lazy_import("chalicelib.identity.services.roles")
 
 bp = Blueprint(__name__)
 

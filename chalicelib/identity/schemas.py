@@ -2,14 +2,16 @@
 from __future__ import annotations
 
 import re
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 from pydantic import Field, StringConstraints, ValidationInfo, field_validator
 
 from chalicelib.core.i18n import T
 from chalicelib.core.schemas import Email, Input, Name, Output, invalid
-from chalicelib.identity.models import RoleItem, UserItem
 from chalicelib.identity.permissions import PERMISSIONS
+
+if TYPE_CHECKING:  # models load PynamoDB: not at import (cold start), see docs/architecture.md
+    from chalicelib.identity.models import RoleItem, UserItem
 
 # Passwords are taken byte for byte: the model-wide whitespace stripping would silently change them.
 Password = Annotated[str, StringConstraints(strip_whitespace=False, min_length=8, max_length=256)]
