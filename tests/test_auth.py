@@ -225,3 +225,34 @@ def test_identity_routes_are_in_the_openapi_document(api):
         assert path in document["paths"], path
     patch = document["components"]["schemas"]["UserPatch"]["properties"]
     assert "password" in patch and "null" not in str(patch["name"])
+
+
+def test_a_session_past_its_lifetime_cannot_refresh(api):
+    """DynamoDB's TTL deletes expired items late (up to days): refresh checks `expires_at` itself."""
+    import time
+
+    from chalicelib.core import keys
+    from chalicelib.identity.models import SessionItem
+
+    account = make_account(["customer"])
+    user_id, session_id, _ = account.refresh_token.split(".")
+    SessionItem.get(*keys.session_key(user_id, session_id)).update(
+        actions=[SessionItem.expires_at.set(int(time.time()) - 1)])
+    assert api.post("/auth/refresh", {"refresh_token": account.refresh_token}).status == 401
+
+
+def test_sessions_remember_a_bounded_number_of_spent_tokens(api):
+    from chalicelib.core import keys
+    from chalicelib.identity.models import SessionItem
+    from chalicelib.identity.services.auth import SPENT_HASHES_KEPT
+
+    account = make_account(["customer"])
+    token = account.refresh_token
+    for _ in range(SPENT_HASHES_KEPT + 2):
+        token = api.post("/auth/refresh", {"refresh_token": token}).data["refresh_token"]
+    user_id, session_id, _ = token.split(".")
+    session = SessionItem.get(*keys.session_key(user_id, session_id))
+    assert len(session.spent_hashes) == SPENT_HASHES_KEPT
+    # The oldest token is forgotten: refused, but no longer recognised as a replay, so the session lives on.
+    assert api.post("/auth/refresh", {"refresh_token": account.refresh_token}).status == 401
+    assert api.post("/auth/refresh", {"refresh_token": token}).status == 200

@@ -251,6 +251,7 @@ def test_soft_delete_keeps_the_email_and_restore_brings_the_user_back(api, admin
     assert totals == {"": 1, "trashed=only": 1, "trashed=with": 2}
     restored = api.post(f"/users/{customer.id}/restore", token=admin.token)
     assert restored.status == 200 and restored.data["deleted_at"] is None
+    assert len(restored.calls) <= 3
     assert restored.json["message"] == "Utilisateur restauré avec succès"
     assert api.post(f"/users/{customer.id}/restore", token=admin.token).status == 409
     assert api.post("/auth/login", {"email": customer.email, "password": customer.password}).status == 200
