@@ -256,3 +256,19 @@ def test_sessions_remember_a_bounded_number_of_spent_tokens(api):
     # The oldest token is forgotten: refused, but no longer recognised as a replay, so the session lives on.
     assert api.post("/auth/refresh", {"refresh_token": account.refresh_token}).status == 401
     assert api.post("/auth/refresh", {"refresh_token": token}).status == 200
+
+
+def test_a_register_retried_with_its_idempotency_key_answers_the_account_and_working_tokens(api, admin):
+    headers = {"Idempotency-Key": "signup-1"}
+    first = api.post("/auth/register", register_body(email="retry@example.com"), headers=headers)
+    again = api.post("/auth/register", register_body(email="retry@example.com"), headers=headers)
+    assert first.status == again.status == 201
+    assert again.headers["idempotent-replayed"] == "true"
+    assert again.data["user"] == first.data["user"]
+    assert again.data["access_token"] != first.data["access_token"]
+    for data in (first.data, again.data):
+        assert api.get("/auth/me", token=data["access_token"]).status == 200
+    other = api.post("/auth/register", register_body(email="retry@example.com", password="different-pass"),
+                     headers=headers)
+    assert other.status == 422
+    assert api.get("/users?per_page=100", token=admin.token).json["meta"]["total"] == 2

@@ -47,8 +47,12 @@ def _auth_out(result: Authenticated) -> AuthOut:
                    refresh_token=tokens.refresh_token, token_type=tokens.token_type, expires_in=tokens.expires_in)
 
 
+def _replay_register(user_id: str) -> AuthOut:
+    return _auth_out(auth.resume_registration(user_id))
+
+
 @route(bp, "POST", "/auth/register", summary="Create a customer account and log it in", body=RegisterIn,
-       response=AuthOut, status=201, public=True, message=REGISTERED)
+       response=AuthOut, status=201, public=True, message=REGISTERED, replay=_replay_register)
 def register(req: Req) -> AuthOut:
     return _auth_out(auth.register(req.body))
 
