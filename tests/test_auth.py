@@ -272,3 +272,15 @@ def test_a_register_retried_with_its_idempotency_key_answers_the_account_and_wor
                      headers=headers)
     assert other.status == 422
     assert api.get("/users?per_page=100", token=admin.token).json["meta"]["total"] == 2
+
+
+def test_passwords_and_tokens_never_reach_the_logs(api, capsys):
+    secret = "very-secret-password-42"
+    registered = api.post("/auth/register", register_body(email="quiet@example.com", password=secret))
+    api.post("/auth/login", {"email": "quiet@example.com", "password": secret + "x"})
+    api.post("/auth/refresh", {"refresh_token": registered.data["refresh_token"]})
+    logged = capsys.readouterr()
+    text = logged.out + logged.err
+    assert '"status": 201' in text  # the request lines were written
+    for leaked in (secret, registered.data["access_token"], registered.data["refresh_token"].split(".")[2]):
+        assert leaked not in text
