@@ -97,8 +97,8 @@ class Entity(Model):
 
     @classmethod
     def _get_connection(cls) -> Any:
-        """One connection (one botocore client) for every item type: PynamoDB would otherwise give a subclass
-        used before Entity its own, which the call meter (hooked on Entity's client) would not see."""
+        """One connection (one botocore client) for every item type: the call meter hooks that client, and a
+        subclass used before Entity would otherwise get a client of its own, unmetered (Scans not refused)."""
         if cls is not Entity:
             return Entity._get_connection()
         return super()._get_connection()
