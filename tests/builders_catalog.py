@@ -60,3 +60,20 @@ def add_members(api, token: str, store_id: str, *user_ids: str) -> None:
 def attach(api, token: str, product_id: str, *store_ids: str) -> None:
     reply = api.post(f"/products/{product_id}/stores", json={"store_ids": list(store_ids)}, token=token)
     assert reply.status == 200, reply.json
+
+
+def make_plain_users(count: int) -> list[str]:
+    """Users that only need to exist (no login): written directly, without the slow password hash."""
+    from chalicelib.identity.models import UserItem
+
+    ids = []
+    for start in range(0, count, 50):
+        tx = Tx()
+        for n in range(start, min(count, start + 50)):
+            user_id = str(ULID())
+            pk, sk = keys.user_key(user_id)
+            tx.create(UserItem(pk, sk, id=user_id, name=f"User {n}", email=f"plain{user_id.lower()}@example.com",
+                               password_hash="-", roles={"staff"}, created_at=now_iso(), updated_at=now_iso()))
+            ids.append(user_id)
+        tx.commit()
+    return ids
