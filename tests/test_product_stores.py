@@ -1,0 +1,121 @@
+"""Product ↔ store links over HTTP: list a store's products, attach a product to stores, detach it (its stock
+in that store goes with it)."""
+from __future__ import annotations
+
+from chalicelib.core import keys
+from chalicelib.core.table import Entity
+from tests.builders_catalog import attach, create_store, make_product
+
+
+def _stock_rows(product_id: str) -> list[Entity]:
+    return [item for item in Entity.query(keys.product_partition(product_id), Entity.sk.startswith("STOCK#"))]
+
+
+def test_attach_then_list_a_stores_products(api, admin, customer):
+    store = create_store(api, admin.token)
+    first, second = make_product(name="Alpha"), make_product(name="Beta")
+    reply = api.post(f"/products/{first.product_id}/stores", json={"store_ids": [store["id"]]}, token=admin.token)
+    assert reply.status == 200 and len(reply.calls) <= 3
+    assert reply.data == {"product_id": first.product_id, "attached": [store["id"]], "already_attached": []}
+    attach(api, admin.token, second.product_id, store["id"])
+    listed = api.get(f"/stores/{store['id']}/products", token=customer.token)
+    assert listed.status == 200 and len(listed.calls) <= 3
+    assert [p["id"] for p in listed.data] == [second.product_id, first.product_id]
+    assert listed.data[0]["name"] == "Beta" and listed.json["meta"]["total"] == 2
+
+
+def test_list_pages_with_a_cursor(api, admin):
+    store = create_store(api, admin.token)
+    products = [make_product(name=f"P{n}").product_id for n in range(3)]
+    for pid in products:
+        attach(api, admin.token, pid, store["id"])
+    first = api.get(f"/stores/{store['id']}/products?per_page=2", token=admin.token)
+    second = api.get(f"/stores/{store['id']}/products?per_page=2&cursor={first.json['meta']['next_cursor']}",
+                     token=admin.token)
+    assert [p["id"] for p in first.data + second.data] == products[::-1]
+    assert second.json["meta"] == {"per_page": 2, "current_page": 2, "last_page": 2, "total": 3, "next_cursor": None}
+    assert len(second.calls) <= 3
+
+
+def test_customers_see_only_active_products_and_nobody_sees_deleted_ones(api, admin, customer, manager):
+    store = create_store(api, admin.token)
+    active, inactive, deleted = make_product(), make_product(is_active=False), make_product()
+    for item in (active, inactive, deleted):
+        attach(api, admin.token, item.product_id, store["id"])
+    from chalicelib.products.models import ProductItem
+
+    ProductItem.get(*keys.product_key(deleted.product_id)).update(actions=[ProductItem.deleted_at.set("2026-01-01T00:00:00.000Z")])
+    assert [p["id"] for p in api.get(f"/stores/{store['id']}/products", token=customer.token).data] == [active.product_id]
+    seen = [p["id"] for p in api.get(f"/stores/{store['id']}/products", token=manager.token).data]
+    assert seen == [inactive.product_id, active.product_id]
+
+
+def test_inactive_or_unknown_store_products(api, admin, customer, staff):
+    store = create_store(api, admin.token, is_active=False)
+    assert api.get(f"/stores/{store['id']}/products", token=customer.token).status == 404
+    assert api.get(f"/stores/{store['id']}/products", token=staff.token).status == 200
+    assert api.get("/stores/nope/products", token=admin.token).status == 404
+
+
+def test_attach_is_idempotent_and_counts_once(api, admin):
+    store, other = create_store(api, admin.token), create_store(api, admin.token)
+    item = make_product()
+    attach(api, admin.token, item.product_id, store["id"])
+    again = api.post(f"/products/{item.product_id}/stores", json={"store_ids": [store["id"], other["id"]]},
+                     token=admin.token)
+    assert again.data["attached"] == [other["id"]] and again.data["already_attached"] == [store["id"]]
+    assert api.get(f"/stores/{store['id']}/products", token=admin.token).json["meta"]["total"] == 1
+
+
+def test_unknown_store_or_product(api, admin):
+    store = create_store(api, admin.token)
+    item = make_product()
+    reply = api.post(f"/products/{item.product_id}/stores", json={"store_ids": [store["id"], "nope"]},
+                     token=admin.token, headers={"Accept-Language": "en"})
+    assert reply.status == 422 and reply.errors == {"store_ids.1": ["Store nope does not exist."]}
+    assert api.get(f"/stores/{store['id']}/products", token=admin.token).data == []
+    assert api.post("/products/nope/stores", json={"store_ids": [store["id"]]}, token=admin.token).status == 404
+    deleted = make_product(deleted=True)
+    assert api.post(f"/products/{deleted.product_id}/stores", json={"store_ids": [store["id"]]},
+                    token=admin.token).status == 404
+    assert api.post(f"/products/{item.product_id}/stores", json={"store_ids": []}, token=admin.token).status == 422
+
+
+def test_attach_to_many_stores_checks_them_all_first(api, admin):
+    stores = [create_store(api, admin.token, name=f"M{n}")["id"] for n in range(35)]
+    item = make_product()
+    refused = api.post(f"/products/{item.product_id}/stores", json={"store_ids": stores + ["nope"]}, token=admin.token)
+    assert refused.status == 422 and list(refused.errors) == ["store_ids.35"]
+    assert not [link for link in Entity.query(keys.product_partition(item.product_id), Entity.sk.startswith("STORE#"))]
+    reply = api.post(f"/products/{item.product_id}/stores", json={"store_ids": stores}, token=admin.token)
+    assert reply.status == 200 and sorted(reply.data["attached"]) == sorted(stores)
+    assert api.get(f"/stores/{stores[34]}/products", token=admin.token).json["meta"]["total"] == 1
+
+
+def test_detach_removes_the_link_and_the_products_stock_in_that_store(api, admin):
+    store, other = create_store(api, admin.token), create_store(api, admin.token)
+    item = make_product(variants=2)
+    attach(api, admin.token, item.product_id, store["id"], other["id"])
+    for vid in item.variant_ids:
+        for sid in (store["id"], other["id"]):
+            assert api.put(f"/product-variants/{vid}/stock/{sid}", json={"quantity": 5}, token=admin.token).status == 200
+    reply = api.delete(f"/products/{item.product_id}/stores/{store['id']}", token=admin.token)
+    assert reply.status == 200 and len(reply.calls) <= 3
+    left = _stock_rows(item.product_id)
+    assert {row.store_id for row in left} == {other["id"]} and len(left) == 2
+    assert api.get(f"/stores/{store['id']}/products", token=admin.token).json["meta"]["total"] == 0
+    assert api.get(f"/stores/{other['id']}/products", token=admin.token).json["meta"]["total"] == 1
+    assert api.delete(f"/products/{item.product_id}/stores/{store['id']}", token=admin.token).status == 404
+
+
+def test_permissions(api, admin, manager, staff, customer):
+    store = create_store(api, admin.token)
+    item = make_product()
+    for account in (staff, customer):
+        assert api.post(f"/products/{item.product_id}/stores", json={"store_ids": [store["id"]]},
+                        token=account.token).status == 403
+    assert api.post(f"/products/{item.product_id}/stores", json={"store_ids": [store["id"]]},
+                    token=manager.token).status == 200
+    for account in (staff, customer):
+        assert api.delete(f"/products/{item.product_id}/stores/{store['id']}", token=account.token).status == 403
+    assert api.delete(f"/products/{item.product_id}/stores/{store['id']}", token=manager.token).status == 200
