@@ -45,3 +45,40 @@ def make_moto_dynamodb_atomic() -> None:
 
     DynamoHandler.call_action = call_action  # type: ignore[method-assign]
     DynamoHandler._atomic_patched = True  # type: ignore[attr-defined]
+
+
+_env_lock = threading.Lock()
+_env_state: dict[str, Any] = {"depth": 0, "original": None}
+
+
+def make_chalice_test_client_thread_safe() -> None:
+    """chalice.test's client swaps `os.environ` for a patched copy around each request and puts back what it
+    saw; two threads interleaving leave a copy behind for good (e.g. TABLE_NAME from .chalice/config.json,
+    which breaks every later test). Here the first request in swaps and the last one out restores."""
+    from contextlib import contextmanager
+    import os
+
+    from chalice.test import BaseClient
+
+    if getattr(BaseClient, "_env_thread_safe", False):
+        return
+
+    @contextmanager
+    def patched_env_vars(self: Any, environment_variables: dict[str, str]) -> Any:
+        with _env_lock:
+            if _env_state["depth"] == 0:
+                _env_state["original"] = os.environ
+                patched = os.environ.copy()
+                patched.update(environment_variables)
+                os.environ = patched  # type: ignore[assignment]
+            _env_state["depth"] += 1
+        try:
+            yield
+        finally:
+            with _env_lock:
+                _env_state["depth"] -= 1
+                if _env_state["depth"] == 0:
+                    os.environ = _env_state["original"]
+
+    BaseClient._patched_env_vars = patched_env_vars  # type: ignore[method-assign]
+    BaseClient._env_thread_safe = True  # type: ignore[attr-defined]

@@ -15,17 +15,19 @@ os.environ.update({
     "STAGE": "test", "TABLE_NAME": "catalog-test", "BUCKET_NAME": "catalog-test-media",
     "AWS_DEFAULT_REGION": "eu-west-1", "AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing",
     "JWT_KEYS": "k2:test-signing-key-two-0123456789abcdef0123,k1:test-signing-key-one-0123456789abcdef0123",
-    "CORS_ORIGINS": "http://127.0.0.1:3000", "LOG_LEVEL": "WARNING",
+    "CORS_ORIGINS": "http://127.0.0.1:3000", "LOG_LEVEL": "INFO",
 })
 
 from chalice.test import Client  # noqa: E402
 from moto import mock_aws  # noqa: E402
 
-from infra.standins import make_moto_dynamodb_atomic, patch_local_gateway  # noqa: E402
+from infra.standins import (make_chalice_test_client_thread_safe, make_moto_dynamodb_atomic,  # noqa: E402
+                             patch_local_gateway)
 from infra.resources import create_local_resources  # noqa: E402
 
 patch_local_gateway()
 make_moto_dynamodb_atomic()
+make_chalice_test_client_thread_safe()
 
 
 def _thread_safe_chalice_env() -> None:
@@ -108,7 +110,7 @@ class Api:
 
     def request(self, method: str, path: str, *, json_body: Any = None, token: str | None = None,
                 headers: dict[str, str] | None = None, raw: bytes | str | None = None) -> Reply:
-        from chalicelib.core.table import metered_calls
+        from chalicelib.core.meter import metered_calls
 
         sent = {"Content-Type": "application/json"} if (json_body is not None or raw is not None) else {}
         if token:

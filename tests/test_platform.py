@@ -20,3 +20,43 @@ def test_wrong_method_is_405_in_the_envelope(api):
     assert reply.status == 405
     assert reply.json["success"] is False
     assert "GET" in reply.headers.get("allow", "")
+
+
+def test_openapi_document_is_valid_and_covers_every_route(api):
+    from openapi_spec_validator import validate
+
+    from app import app
+
+    reply = api.get("/openapi.json")
+    assert reply.status == 200
+    document = reply.json
+    assert document["openapi"].startswith("3.1")
+    validate(document)
+    for path, methods in app.routes.items():
+        for method in methods:
+            if method == "OPTIONS":
+                continue
+            assert method.lower() in document["paths"].get(path, {}), f"{method} {path} missing from OpenAPI"
+
+
+def test_request_log_line_is_json_with_the_operator_fields(api, capsys):
+    import json
+
+    api.get("/health", headers={"Authorization": "Bearer secret-token-value"})
+    lines = [json.loads(line) for line in capsys.readouterr().out.splitlines() if line.startswith("{")]
+    request_lines = [line for line in lines if line.get("msg") == "request"]
+    assert request_lines, "no request log line"
+    line = request_lines[-1]
+    for field in ("request_id", "method", "route", "status", "duration_ms", "user_id", "ddb_calls"):
+        assert field in line
+    assert line["status"] == 200 and line["route"] == "/health"
+    assert "secret-token-value" not in json.dumps(lines)
+
+
+def test_cors_headers_for_configured_origins_only(api):
+    allowed = api.request("OPTIONS", "/health", headers={"Origin": "http://127.0.0.1:3000"})
+    assert allowed.status == 204
+    assert allowed.headers["access-control-allow-origin"] == "http://127.0.0.1:3000"
+    assert "Authorization" in allowed.headers["access-control-allow-headers"]
+    other = api.get("/health", headers={"Origin": "https://evil.example"})
+    assert "access-control-allow-origin" not in other.headers

@@ -95,9 +95,24 @@ class TooManyRequests(AppError):
         super().__init__(message, headers={"Retry-After": str(max(1, int(retry_after)))})
 
 
+class InternalError(AppError):
+    """Something we did not expect; the details go to the log, never to the client."""
+
+    status = 500
+    default = i18n.INTERNAL_ERROR
+
+
 class ServiceUnavailable(AppError):
     status = 503
     default = i18n.UNAVAILABLE
 
     def __init__(self, retry_after: int = 1) -> None:
         super().__init__(headers={"Retry-After": str(retry_after)})
+
+
+class TxCancelled(Exception):
+    """The transaction was refused; `failed` holds the labels whose condition did not hold."""
+
+    def __init__(self, failed: list[str]) -> None:
+        super().__init__(f"transaction cancelled by: {', '.join(failed) or 'conflict'}")
+        self.failed = failed

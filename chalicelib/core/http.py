@@ -14,11 +14,12 @@ from chalice import Blueprint, Response
 from pydantic import BaseModel, ValidationError
 
 from chalicelib.core import i18n
-from chalicelib.core.errors import (AppError, Conflict, NotFound, PayloadTooLarge, UnsupportedMediaType,
-                                    ValidationFailed)
+from chalicelib.core.errors import (AppError, BadRequest, Conflict, InternalError, NotFound, PayloadTooLarge,
+                                    ServiceUnavailable, UnsupportedMediaType, ValidationFailed)
 from chalicelib.core.pagination import Page
 from chalicelib.core.schemas import error_messages
-from chalicelib.core.tx import IdempotencyClaim, IdempotentReplay, TxCancelled, body_hash, set_idempotency_claim
+from chalicelib.core.errors import TxCancelled
+from chalicelib.core.idempotency import IdempotencyClaim, IdempotentReplay, body_hash, set_idempotency_claim
 
 MAX_BODY = 1024 * 1024
 JSON_TYPE = "application/json; charset=utf-8"
@@ -206,8 +207,6 @@ def _parse_body(spec: RouteSpec, headers: Mapping[str, str], raw: bytes) -> Any:
     try:
         data = json.loads(raw) if raw.strip() else {}
     except (json.JSONDecodeError, UnicodeDecodeError):
-        from chalicelib.core.errors import BadRequest
-
         raise BadRequest(i18n.MALFORMED_JSON) from None
     if not isinstance(data, dict):
         raise ValidationFailed(errors={"body": [i18n.T("Le corps de la requête doit être un objet JSON.",
@@ -262,8 +261,6 @@ def unexpected(exc: Exception, spec: RouteSpec, req: Req) -> AppError:
     """Backend throttling or unreachable → 503 with Retry-After; anything else → 500, logged with context."""
     from botocore.exceptions import BotoCoreError, ClientError
 
-    from chalicelib.core.errors import ServiceUnavailable
-
     cause: BaseException | None = exc
     while cause is not None:
         if isinstance(cause, ClientError) and cause.response.get("Error", {}).get("Code") in _UNAVAILABLE_CODES:
@@ -281,11 +278,7 @@ def unexpected(exc: Exception, spec: RouteSpec, req: Req) -> AppError:
     log.error("unhandled error", exc_info=exc, extra={"request_id": req.request_id,
                                                       "route": f"{spec.method} {spec.path}",
                                                       "user_id": getattr(req.principal, "user_id", None)})
-    from chalicelib.core.errors import AppError as _Base
-
-    error = _Base(i18n.INTERNAL_ERROR)
-    error.status = 500
-    return error
+    return InternalError()
 
 
 # --- request facts shared with the middleware ----------------------------------------------------
@@ -309,8 +302,8 @@ def client_ip(request: Any) -> str:
     return str((context.get("identity") or {}).get("sourceIp") or "0.0.0.0")
 
 
-_log_user: dict[str, str | None] = {"id": None}
+_log_user: ContextVar[str | None] = ContextVar("log_user", default=None)
 
 
 def _set_log_user(user_id: str | None) -> None:
-    _log_user["id"] = user_id
+    _log_user.set(user_id)

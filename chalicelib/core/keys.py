@@ -53,6 +53,11 @@ def role_users_partition(role: str) -> str:
     return f"ROLE#{role}#USERS"
 
 
+def role_users_state_partition(role: str, trashed: bool) -> str:
+    """gsi2 of a membership: a role's live or trashed users (`GET /users?role=X&trashed=…`)."""
+    return f"ROLE#{role}#USERS#{'trashed' if trashed else 'live'}"
+
+
 def session_key(user_id: str, session_id: str) -> tuple[str, str]:
     """A login session lives next to its user so one BatchGetItem authenticates a request."""
     return f"USER#{user_id}", f"SESSION#{session_id}"
@@ -75,6 +80,16 @@ def address_key(user_id: str, address_id: str) -> tuple[str, str]:
 def address_lookup_partition(address_id: str) -> str:
     """gsi1: an address by id alone (admin reads)."""
     return f"ADDRESS#{address_id}"
+
+
+def address_book_key(user_id: str) -> tuple[str, str]:
+    """One item per user pointing at its default address: the condition that keeps a single default."""
+    return f"USER#{user_id}", "ADDRESSBOOK"
+
+
+def address_partition_prefix() -> str:
+    """sk prefix of a user's addresses (the address book item's sk does not start with it)."""
+    return "ADDRESS#"
 
 
 # --- catalog (categories, products, options, values, variants) ----------------------------------

@@ -15,10 +15,8 @@ from chalicelib.core import i18n
 from chalicelib.core.errors import field_error
 from chalicelib.core.schemas import Query
 from chalicelib.core.settings import get_settings
-from chalicelib.core.table import Entity
-from chalicelib.core.tx import read_total
 
-T = TypeVar("T", bound=Entity)
+T = TypeVar("T")  # a PynamoDB item (core.table is imported lazily: route modules load without botocore)
 
 
 class PageQuery(Query):
@@ -81,12 +79,17 @@ def paginate(
     items = rows[: params.per_page]
     if state:
         count = int(state["t"])
+    elif callable(total):
+        count = total()
     else:
-        count = total() if callable(total) else read_total(total)
+        from chalicelib.core.tx import read_total
+
+        count = read_total(total)
     count = max(count, len(items))
     next_cursor = None
     if len(rows) > params.per_page:
-        next_cursor = encode_cursor({"s": scope, "k": items[-1].index_key(index), "p": page_number + 1, "t": count})
+        next_cursor = encode_cursor({"s": scope, "k": items[-1].index_key(index),  # type: ignore[attr-defined]
+                                     "p": page_number + 1, "t": count})
     meta = {
         "per_page": params.per_page,
         "current_page": page_number,

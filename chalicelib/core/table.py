@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import os
-from contextvars import ContextVar
 from datetime import datetime, timezone
 from typing import Any
 
@@ -96,6 +95,14 @@ class Entity(Model):
     gsi4 = Gsi4()
     gsi5 = Gsi5()
 
+    @classmethod
+    def _get_connection(cls) -> Any:
+        """One connection (one botocore client) for every item type: the call meter hooks that client, and a
+        subclass used before Entity would otherwise get a client of its own, unmetered (Scans not refused)."""
+        if cls is not Entity:
+            return Entity._get_connection()
+        return super()._get_connection()
+
     def key(self) -> dict[str, dict[str, str]]:
         """The item's primary key in DynamoDB JSON (for cursors and batch reads)."""
         return {"pk": {"S": self.pk}, "sk": {"S": self.sk}}
@@ -112,40 +119,5 @@ class Entity(Model):
 Entity.type._class_map[Entity] = "entity"  # type: ignore[attr-defined]
 
 
-# --- the call meter: every DynamoDB call of a request is counted; a Scan is refused ---------------
-_calls: ContextVar[list[str] | None] = ContextVar("ddb_calls", default=None)
-
-
-class ScanRefused(RuntimeError):
-    """A Scan on a request path is a bug: every list is served by a key or an index."""
-
-
-def start_metering() -> list[str]:
-    """Begin counting DynamoDB calls for the current request; returns the live list of operation names."""
-    calls: list[str] = []
-    _calls.set(calls)
-    return calls
-
-
-def metered_calls() -> list[str]:
-    return _calls.get() or []
-
-
-def _before_call(model: Any = None, params: Any = None, **kwargs: Any) -> None:
-    operation = kwargs.get("event_name", "").rsplit(".", 1)[-1]
-    calls = _calls.get()
-    if calls is not None:
-        calls.append(operation)
-    if operation == "Scan":
-        raise ScanRefused("Scan is not allowed on a request path")
-
-
-_metered_client_ids: set[int] = set()
-
-
-def ensure_metered() -> None:
-    """Hook the meter into PynamoDB's botocore client (idempotent, cheap)."""
-    client = Entity._get_connection().connection.client
-    if id(client) not in _metered_client_ids:
-        client.meta.events.register("before-call.dynamodb", _before_call)
-        _metered_client_ids.add(id(client))
+# The call meter lives in core.meter (no AWS imports); re-exported for callers that already have the table.
+from chalicelib.core.meter import ScanRefused, ensure_metered, metered_calls, start_metering  # noqa: E402,F401

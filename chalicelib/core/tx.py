@@ -1,10 +1,7 @@
 """Transactions with named parts: a cancelled transaction says which part failed, so callers map it to 409/404/412."""
 from __future__ import annotations
 
-import hashlib
 import time
-from contextvars import ContextVar
-from dataclasses import dataclass
 from typing import Any
 
 from pynamodb.attributes import NumberAttribute, UnicodeAttribute
@@ -13,38 +10,15 @@ from pynamodb.expressions.condition import Condition
 from pynamodb.expressions.update import Action
 
 from chalicelib.core import keys
+from chalicelib.core.errors import TxCancelled
+from chalicelib.core.idempotency import (IdempotencyClaim, IdempotentReplay, body_hash, current_claim,
+                                         set_idempotency_claim)
 from chalicelib.core.table import Entity
 
+__all__ = ["Tx", "TxCancelled", "IdempotencyClaim", "IdempotentReplay", "IdempotencyRecord", "UniqueValue",
+           "Counter", "read_total", "body_hash", "current_claim", "set_idempotency_claim"]
+
 MAX_ITEMS = 100  # DynamoDB's TransactWriteItems limit
-
-
-class TxCancelled(Exception):
-    """The transaction was refused; `failed` holds the labels whose condition did not hold."""
-
-    def __init__(self, failed: list[str]) -> None:
-        super().__init__(f"transaction cancelled by: {', '.join(failed) or 'conflict'}")
-        self.failed = failed
-
-
-@dataclass(frozen=True)
-class IdempotencyClaim:
-    """Set by the route layer when a create carries an Idempotency-Key."""
-
-    actor_id: str
-    key: str
-    body_hash: str
-    route: str
-
-
-_claim: ContextVar[IdempotencyClaim | None] = ContextVar("idempotency_claim", default=None)
-
-
-def set_idempotency_claim(claim: IdempotencyClaim | None) -> None:
-    _claim.set(claim)
-
-
-def current_claim() -> IdempotencyClaim | None:
-    return _claim.get()
 
 
 class IdempotencyRecord(Entity, discriminator="idempotency"):
@@ -53,14 +27,6 @@ class IdempotencyRecord(Entity, discriminator="idempotency"):
     body_hash = UnicodeAttribute(null=True)  # UnicodeAttribute
     route = UnicodeAttribute(null=True)
     resource_id = UnicodeAttribute(null=True)
-
-
-class IdempotentReplay(Exception):
-    """The key was already spent: the route layer replays (same body) or refuses (other body)."""
-
-    def __init__(self, claim: IdempotencyClaim) -> None:
-        super().__init__("idempotency key already used")
-        self.claim = claim
 
 
 IDEMPOTENCY_TTL = 24 * 3600
@@ -118,7 +84,7 @@ class Tx:
 
     def commit(self, *, created_id: str | None = None, attempts: int = 3) -> None:
         """Send the transaction; a create also spends the request's Idempotency-Key, atomically."""
-        claim = _claim.get()
+        claim = current_claim()
         if claim is not None and created_id is not None:
             record = IdempotencyRecord(*keys.idempotency_key(claim.actor_id, claim.key), body_hash=claim.body_hash,
                                        route=claim.route, resource_id=created_id,
@@ -164,11 +130,6 @@ class Counter(Entity, discriminator="counter"):
     """A list total."""
 
     total = NumberAttribute(default=0)
-
-
-def body_hash(raw: bytes | str | None) -> str:
-    data = raw.encode() if isinstance(raw, str) else (raw or b"")
-    return hashlib.sha256(data).hexdigest()
 
 
 def read_total(name: str) -> int:

@@ -1,0 +1,23 @@
+"""Smoke: the stack `make run` starts, over real HTTP: health, envelope on unknown routes, OpenAPI."""
+from __future__ import annotations
+
+import requests
+
+
+def test_health_over_http(stack):
+    reply = requests.get(f"{stack.url}/health", timeout=5)
+    assert reply.status_code == 200
+    assert reply.json()["data"]["status"] == "ok"
+    assert reply.headers["X-Request-Id"]
+
+
+def test_unknown_path_is_a_404_envelope_over_http(stack):
+    reply = requests.get(f"{stack.url}/does/not/exist", timeout=5)
+    assert reply.status_code == 404
+    assert reply.json() == {"success": False, "error": "Route introuvable"}
+
+
+def test_openapi_over_http(stack):
+    reply = requests.get(f"{stack.url}/openapi.json", timeout=5)
+    assert reply.status_code == 200
+    assert reply.json()["openapi"].startswith("3.1")
