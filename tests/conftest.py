@@ -30,41 +30,6 @@ make_moto_dynamodb_atomic()
 make_chalice_test_client_thread_safe()
 
 
-def _thread_safe_chalice_env() -> None:
-    """chalice.test swaps `os.environ` around every request; two threads doing it at once leave the swapped
-    copy behind (and the next test creates its table under the config's name). Swap once for all the
-    requests in flight: the first in installs the copy, the last out restores the original."""
-    import contextlib
-    import threading
-
-    from chalice import test as chalice_test
-
-    lock = threading.Lock()
-    state: dict[str, Any] = {"depth": 0, "original": None}
-
-    @contextlib.contextmanager
-    def patched(self: Any, environment_variables: dict[str, str]) -> Iterator[None]:
-        with lock:
-            if state["depth"] == 0:
-                state["original"] = os.environ
-                copy = os.environ.copy()
-                copy.update(environment_variables)
-                os.environ = copy  # type: ignore[assignment]
-            state["depth"] += 1
-        try:
-            yield
-        finally:
-            with lock:
-                state["depth"] -= 1
-                if state["depth"] == 0:
-                    os.environ = state["original"]
-
-    chalice_test.BaseClient._patched_env_vars = patched  # type: ignore[method-assign]
-
-
-_thread_safe_chalice_env()
-
-
 @pytest.fixture
 def aws() -> Iterator[None]:
     """A fresh moto account with the table, its indexes and the bucket, and the built-in roles."""
