@@ -4,7 +4,7 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 STAMP := $(VENV)/.installed
 
-.PHONY: run test install smoke lint clean
+.PHONY: run test install smoke lint clean package test-ddblocal
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -22,7 +22,18 @@ run: install
 
 ## make test: install what the tests need and run the whole suite (unit, HTTP, smoke over real HTTP).
 test: install
+	bash scripts/ensure_chromium.sh
 	$(BIN)/python -m pytest -q
+	$(MAKE) --no-print-directory test-ddblocal VENV=$(VENV)
+
+## make test-ddblocal: the HTTP/service suite again with DynamoDB on AWS's DynamoDB Local (java + npm).
+DDBLOCAL_ARGS ?= --ignore=tests/deploy --ignore=tests/smoke --ignore=tests/fuzz
+test-ddblocal: install
+	scripts/dynamodb_local.sh run -- $(BIN)/python -m pytest -q -p no:cacheprovider $(DDBLOCAL_ARGS)
+
+## make package: dist/template.json (one Lambda function per route) + dist/deployment.zip; see docs/deployment.md.
+package: install
+	$(BIN)/python scripts/package.py --stage prod --out dist $(if $(MERGE),--merge-template $(MERGE))
 
 clean:
 	rm -rf $(VENV) .pytest_cache dist

@@ -125,6 +125,41 @@ def lookup_partition(kind: str, item_id: str) -> str:
     """gsi5: find a child item (option, value, variant) by its id alone: gsi5pk=<KIND>#<id>, gsi5sk=<KIND>."""
     return f"{kind.upper()}#{item_id}"
 
+
+def categories_partition(active_only: bool = False) -> str:
+    """gsi2 every category / gsi4 active categories (customers), by position."""
+    return "CATEGORIES#A:1" if active_only else "CATEGORIES"
+
+
+def category_children_partition(parent_id: str | None, active_only: bool = False) -> str:
+    """gsi1 children of a parent (`root` for the top level) / gsi3 its active children."""
+    base = f"CATEGORIES#P:{parent_id or 'root'}"
+    return f"{base}#A:1" if active_only else base
+
+
+def products_partition(*, active: bool | None = None, category_id: str | None = None,
+                       featured: bool | None = None) -> str:
+    """The live (not soft-deleted) products of one list: gsi1 all, gsi2 by is_active, gsi3 by category,
+    gsi4 by category and is_active, gsi5 by is_featured and is_active. Sort key: the id (newest first)."""
+    parts = ["PRODUCTS"]
+    if category_id is not None:
+        parts.append(f"C:{category_id}")
+    if featured is not None:
+        parts.append(f"F:{int(featured)}")
+    if active is not None:
+        parts.append(f"A:{int(active)}")
+    return "#".join(parts)
+
+
+def store_products_state_partition(store_id: str, active: bool) -> str:
+    """gsi2 of a product ↔ store link: the store's live products by is_active (`?store_id=` for customers)."""
+    return f"STORE#{store_id}#PRODUCTS#A:{int(active)}"
+
+
+def variant_combination_unique(product_id: str, option_value_ids: list[str]) -> tuple[str, str]:
+    """No two variants of a product share a combination of option values (the empty one included)."""
+    return "variant-combination", f"{product_id}#{'.'.join(sorted(option_value_ids))}"
+
 # --- stores, memberships, product links, stock --------------------------------------------------
 
 
@@ -174,3 +209,22 @@ def variant_stock_prefix(variant_id: str) -> str:
 
 def file_key(file_id: str) -> tuple[str, str]:
     return f"FILE#{file_id}", "FILE"
+
+
+def product_gallery_ref(product_id: str) -> str:
+    """An entry of FileItem.galleries: the file is in this product's gallery."""
+    return f"product:{product_id}"
+
+
+def variant_gallery_ref(product_id: str, variant_id: str) -> str:
+    """An entry of FileItem.galleries: the file is in this variant's gallery (the product id locates its item)."""
+    return f"variant:{product_id}:{variant_id}"
+
+
+def gallery_owner_key(ref: str) -> tuple[str, str]:
+    """The item holding the gallery a FileItem.galleries entry names."""
+    kind, _, rest = ref.partition(":")
+    if kind == "product":
+        return product_key(rest)
+    product_id, _, variant_id = rest.partition(":")
+    return variant_key(product_id, variant_id)
