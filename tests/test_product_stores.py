@@ -13,7 +13,7 @@ def _stock_rows(product_id: str) -> list[Entity]:
 
 def test_attach_then_list_a_stores_products(api, admin, customer):
     store = create_store(api, admin.token)
-    first, second = make_product(name="Alpha"), make_product(name="Beta")
+    first, second = make_product(api, admin.token, name="Alpha"), make_product(api, admin.token, name="Beta")
     reply = api.post(f"/products/{first.product_id}/stores", json={"store_ids": [store["id"]]}, token=admin.token)
     assert reply.status == 200 and len(reply.calls) <= 3
     assert reply.data == {"product_id": first.product_id, "attached": [store["id"]], "already_attached": []}
@@ -26,7 +26,7 @@ def test_attach_then_list_a_stores_products(api, admin, customer):
 
 def test_list_pages_with_a_cursor(api, admin):
     store = create_store(api, admin.token)
-    products = [make_product(name=f"P{n}").product_id for n in range(3)]
+    products = [make_product(api, admin.token, name=f"P{n}").product_id for n in range(3)]
     for pid in products:
         attach(api, admin.token, pid, store["id"])
     first = api.get(f"/stores/{store['id']}/products?per_page=2", token=admin.token)
@@ -39,15 +39,20 @@ def test_list_pages_with_a_cursor(api, admin):
 
 def test_customers_see_only_active_products_and_nobody_sees_deleted_ones(api, admin, customer, manager):
     store = create_store(api, admin.token)
-    active, inactive, deleted = make_product(), make_product(is_active=False), make_product()
+    active, inactive, deleted = make_product(api, admin.token), make_product(api, admin.token, is_active=False), make_product(api, admin.token)
     for item in (active, inactive, deleted):
         attach(api, admin.token, item.product_id, store["id"])
-    from chalicelib.products.models import ProductItem
-
-    ProductItem.get(*keys.product_key(deleted.product_id)).update(actions=[ProductItem.deleted_at.set("2026-01-01T00:00:00.000Z")])
-    assert [p["id"] for p in api.get(f"/stores/{store['id']}/products", token=customer.token).data] == [active.product_id]
-    seen = [p["id"] for p in api.get(f"/stores/{store['id']}/products", token=manager.token).data]
-    assert seen == [inactive.product_id, active.product_id]
+    assert api.delete(f"/products/{deleted.product_id}", token=admin.token).status == 200
+    as_customer = api.get(f"/stores/{store['id']}/products", token=customer.token)
+    assert [p["id"] for p in as_customer.data] == [active.product_id] and as_customer.json["meta"]["total"] == 1
+    as_manager = api.get(f"/stores/{store['id']}/products", token=manager.token)
+    assert [p["id"] for p in as_manager.data] == [inactive.product_id, active.product_id]
+    assert as_manager.json["meta"]["total"] == 2
+    # Restored, it is listed again; deactivated, customers stop seeing it (the catalog moves the link's lists).
+    assert api.post(f"/products/{deleted.product_id}/restore", token=admin.token).status == 200
+    assert api.patch(f"/products/{active.product_id}", json={"is_active": False}, token=admin.token).status == 200
+    as_customer = api.get(f"/stores/{store['id']}/products", token=customer.token)
+    assert [p["id"] for p in as_customer.data] == [deleted.product_id] and as_customer.json["meta"]["total"] == 1
 
 
 def test_inactive_or_unknown_store_products(api, admin, customer, staff):
@@ -59,7 +64,7 @@ def test_inactive_or_unknown_store_products(api, admin, customer, staff):
 
 def test_attach_is_idempotent_and_counts_once(api, admin):
     store, other = create_store(api, admin.token), create_store(api, admin.token)
-    item = make_product()
+    item = make_product(api, admin.token)
     attach(api, admin.token, item.product_id, store["id"])
     again = api.post(f"/products/{item.product_id}/stores", json={"store_ids": [store["id"], other["id"]]},
                      token=admin.token)
@@ -69,13 +74,13 @@ def test_attach_is_idempotent_and_counts_once(api, admin):
 
 def test_unknown_store_or_product(api, admin):
     store = create_store(api, admin.token)
-    item = make_product()
+    item = make_product(api, admin.token)
     reply = api.post(f"/products/{item.product_id}/stores", json={"store_ids": [store["id"], "nope"]},
                      token=admin.token, headers={"Accept-Language": "en"})
     assert reply.status == 422 and reply.errors == {"store_ids.1": ["Store nope does not exist."]}
     assert api.get(f"/stores/{store['id']}/products", token=admin.token).data == []
     assert api.post("/products/nope/stores", json={"store_ids": [store["id"]]}, token=admin.token).status == 404
-    deleted = make_product(deleted=True)
+    deleted = make_product(api, admin.token, deleted=True)
     assert api.post(f"/products/{deleted.product_id}/stores", json={"store_ids": [store["id"]]},
                     token=admin.token).status == 404
     assert api.post(f"/products/{item.product_id}/stores", json={"store_ids": []}, token=admin.token).status == 422
@@ -83,7 +88,7 @@ def test_unknown_store_or_product(api, admin):
 
 def test_attach_to_many_stores_checks_them_all_first(api, admin):
     stores = [create_store(api, admin.token, name=f"M{n}")["id"] for n in range(35)]
-    item = make_product()
+    item = make_product(api, admin.token)
     refused = api.post(f"/products/{item.product_id}/stores", json={"store_ids": stores + ["nope"]}, token=admin.token)
     assert refused.status == 422 and list(refused.errors) == ["store_ids.35"]
     assert not [link for link in Entity.query(keys.product_partition(item.product_id), Entity.sk.startswith("STORE#"))]
@@ -94,7 +99,7 @@ def test_attach_to_many_stores_checks_them_all_first(api, admin):
 
 def test_detach_removes_the_link_and_the_products_stock_in_that_store(api, admin):
     store, other = create_store(api, admin.token), create_store(api, admin.token)
-    item = make_product(variants=2)
+    item = make_product(api, admin.token, variants=2)
     attach(api, admin.token, item.product_id, store["id"], other["id"])
     for vid in item.variant_ids:
         for sid in (store["id"], other["id"]):
@@ -110,7 +115,7 @@ def test_detach_removes_the_link_and_the_products_stock_in_that_store(api, admin
 
 def test_permissions(api, admin, manager, staff, customer):
     store = create_store(api, admin.token)
-    item = make_product()
+    item = make_product(api, admin.token)
     for account in (staff, customer):
         assert api.post(f"/products/{item.product_id}/stores", json={"store_ids": [store["id"]]},
                         token=account.token).status == 403

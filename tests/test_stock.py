@@ -9,7 +9,7 @@ from tests.builders_catalog import add_members, attach, create_store, make_produ
 
 def _setup(api, admin, **product):
     store = create_store(api, admin.token)
-    item = make_product(**product)
+    item = make_product(api, admin.token, **product)
     attach(api, admin.token, item.product_id, store["id"])
     return store["id"], item
 
@@ -83,7 +83,7 @@ def test_thirty_concurrent_decrements_of_ten_units(api, admin):
 
 
 def test_store_not_carrying_the_product_is_422(api, admin):
-    item = make_product()
+    item = make_product(api, admin.token)
     store = create_store(api, admin.token)["id"]
     base = f"/product-variants/{item.variant_id}/stock/{store}"
     for reply in (api.put(base, json={"quantity": 1}, token=admin.token),
@@ -105,7 +105,7 @@ def test_customers_do_not_see_stock_of_inactive_products_or_variants(api, admin,
     assert api.get(f"/product-variants/{item.variant_id}/stock", token=admin.token).status == 200
     sid2, item2 = _setup(api, admin, variant_active=False)
     assert api.get(f"/product-variants/{item2.variant_id}/stock", token=customer.token).status == 404
-    deleted = make_product(deleted=True)
+    deleted = make_product(api, admin.token, deleted=True)
     assert api.get(f"/product-variants/{deleted.variant_id}/stock", token=admin.token).status == 404
 
 
@@ -121,6 +121,8 @@ def test_managers_and_staff_change_stock_only_in_their_stores(api, admin, manage
         assert put.status == 200 and len(put.calls) <= 3
         adjust = api.post(f"{inside}/adjust", json={"delta": -1}, token=account.token)
         assert adjust.status == 200 and adjust.data["quantity"] == 4
+        # auth, the variant lookup, the membership GetItem, then the one conditional UpdateItem
+        assert adjust.calls == ["BatchGetItem", "Query", "GetItem", "UpdateItem"]
         assert api.put(outside, json={"quantity": 5}, token=account.token).status == 403
         assert api.post(f"{outside}/adjust", json={"delta": 1}, token=account.token).status == 403
         assert api.delete(outside, token=account.token).status == 403

@@ -14,6 +14,8 @@ def _leftovers(store_id: str, product_ids: list[str]) -> list[Entity]:
     """Every item that would be an orphan of the store, looked up by key and by index."""
     found = list(Entity.query(keys.store_key(store_id)[0]))  # the store, its memberships
     found += list(ProductStoreItem.gsi1.query(store_products_partition(store_id)))
+    found += list(ProductStoreItem.gsi2.query(keys.store_products_state_partition(store_id, True)))
+    found += list(ProductStoreItem.gsi3.query(keys.store_links_partition(store_id)))
     found += list(StockItem.gsi1.query(store_stock_partition(store_id)))
     for pid in product_ids:
         found += [item for item in Entity.query(keys.product_partition(pid), Entity.sk.startswith("ST"))
@@ -21,11 +23,12 @@ def _leftovers(store_id: str, product_ids: list[str]) -> list[Entity]:
     return found
 
 
-def test_deleting_an_empty_store_is_one_read_and_one_transaction(api, admin):
+def test_deleting_an_empty_store_takes_one_read_one_index_check_and_one_transaction(api, admin):
     store = create_store(api, admin.token, name="Empty")
     reply = api.delete(f"/stores/{store['id']}", token=admin.token)
     assert reply.status == 200 and reply.json["message"] == "Magasin supprimé avec succès"
-    assert len(reply.calls) <= 3
+    # auth, one BatchGetItem (store + totals), one Query (links of trashed products are in no total), the write
+    assert reply.calls == ["BatchGetItem", "BatchGetItem", "Query", "TransactWriteItems"]
     assert api.get(f"/stores/{store['id']}", token=admin.token).status == 404
     assert api.get("/stores", token=admin.token).json["meta"]["total"] == 0
     assert api.get("/stores?is_active=true", token=admin.token).json["meta"]["total"] == 0
@@ -37,7 +40,7 @@ def test_deleting_an_empty_store_is_one_read_and_one_transaction(api, admin):
 def test_deleting_a_store_removes_members_links_and_stock(api, admin, staff):
     store = create_store(api, admin.token, name="Full")
     keep = create_store(api, admin.token, name="Keep")
-    products = [make_product(variants=2) for _ in range(3)]
+    products = [make_product(api, admin.token, variants=2) for _ in range(3)]
     add_members(api, admin.token, store["id"], staff.id, *make_plain_users(3))
     add_members(api, admin.token, keep["id"], staff.id)
     for item in products:
@@ -66,7 +69,7 @@ def test_an_interrupted_deletion_is_finished_by_a_retry(api, admin):
     from chalicelib.stores.models import StoreItem
 
     store = create_store(api, admin.token, name="Half")
-    item = make_product()
+    item = make_product(api, admin.token)
     attach(api, admin.token, item.product_id, store["id"])
     api.put(f"/product-variants/{item.variant_id}/stock/{store['id']}", json={"quantity": 1}, token=admin.token)
     # The first DELETE stopped right after marking the store (e.g. a Lambda timeout).
@@ -75,7 +78,7 @@ def test_an_interrupted_deletion_is_finished_by_a_retry(api, admin):
     assert api.get("/stores", token=admin.token).data == []
     assert api.patch(f"/stores/{store['id']}", json={"name": "x"}, token=admin.token).status == 404
     # nothing new can attach to a store being deleted
-    other = make_product()
+    other = make_product(api, admin.token)
     refused = api.post(f"/products/{other.product_id}/stores", json={"store_ids": [store["id"]]}, token=admin.token)
     assert refused.status == 422 and list(refused.errors) == ["store_ids.0"]
     add = api.post(f"/stores/{store['id']}/users", json={"user_ids": [admin.id]}, token=admin.token)
@@ -91,3 +94,21 @@ def test_manager_cannot_delete_and_staff_neither(api, admin, manager, staff):
     assert api.delete(f"/stores/{store['id']}", token=manager.token).status == 403
     assert api.delete(f"/stores/{store['id']}", token=staff.token).status == 403
     assert api.get(f"/stores/{store['id']}", token=admin.token).status == 200
+
+
+def test_links_of_trashed_products_go_with_the_store_too(api, admin):
+    store = create_store(api, admin.token, name="Trash")
+    trashed = make_product(api, admin.token)
+    attach(api, admin.token, trashed.product_id, store["id"])
+    assert api.put(f"/product-variants/{trashed.variant_id}/stock/{store['id']}", json={"quantity": 2},
+                   token=admin.token).status == 200
+    assert api.delete(f"/products/{trashed.product_id}", token=admin.token).status == 200
+    # The trashed product is in none of the store's lists or totals, but its link and stock still exist.
+    assert api.get(f"/stores/{store['id']}/products", token=admin.token).json["meta"]["total"] == 0
+    assert api.delete(f"/stores/{store['id']}", token=admin.token).status == 200
+    assert _leftovers(store["id"], [trashed.product_id]) == []
+    # Restoring the product later does not bring back a link to a store that is gone.
+    assert api.post(f"/products/{trashed.product_id}/restore", token=admin.token).status == 200
+    assert _leftovers(store["id"], [trashed.product_id]) == []
+    for name in (store_products_total(store["id"]), keys.store_products_state_partition(store["id"], True)):
+        assert read_total(name) == 0
