@@ -5,9 +5,22 @@ from __future__ import annotations
 from chalicelib.core import keys
 from chalicelib.core.table import Entity
 from chalicelib.core.tx import read_total
-from chalicelib.stores.models import (ProductStoreItem, StockItem, StoreMemberItem, store_members_total,
-                                      store_products_partition, store_products_total, store_stock_partition)
-from tests.builders_catalog import add_members, attach, create_store, make_plain_users, make_product
+from chalicelib.stores.models import (
+    ProductStoreItem,
+    StockItem,
+    StoreMemberItem,
+    store_members_total,
+    store_products_partition,
+    store_products_total,
+    store_stock_partition,
+)
+from tests.builders_catalog import (
+    add_members,
+    attach,
+    create_store,
+    make_plain_users,
+    make_product,
+)
 
 
 def _leftovers(store_id: str, product_ids: list[str]) -> list[Entity]:
@@ -59,14 +72,14 @@ def test_deleting_a_store_removes_members_links_and_stock(api, admin, staff):
     # The other store keeps everything.
     assert api.get(f"/stores/{keep['id']}/products", token=admin.token).json["meta"]["total"] == 3
     assert api.get(f"/stores/{keep['id']}/users", token=admin.token).json["meta"]["total"] == 1
-    stock = api.get(f"/product-variants/{products[0].variant_id}/stock", token=admin.token).data
+    stock = api.get(f"/product-variants/{products[0].variant_id}/stock", token=admin.token).data["stock"]
     assert [(row["store_id"], row["quantity"]) for row in stock] == [(keep["id"], 3)]
     assert api.get("/stores", token=admin.token).json["meta"]["total"] == 1
 
 
 def test_an_interrupted_deletion_is_finished_by_a_retry(api, admin):
-    from chalicelib.stores.services.deletion import _mark_deleting
     from chalicelib.stores.models import StoreItem
+    from chalicelib.stores.services.deletion import _mark_deleting
 
     store = create_store(api, admin.token, name="Half")
     item = make_product(api, admin.token)

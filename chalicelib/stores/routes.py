@@ -7,9 +7,22 @@ from chalicelib.core.http import Req, route
 from chalicelib.core.i18n import T
 from chalicelib.core.lazy import lazy_import
 from chalicelib.core.pagination import Page, PageQuery
-from chalicelib.stores.schemas import (AttachStoresOut, AttachUsersOut, MemberOut, StockAdjust, StockOut, StockSet,
-                                       StoreCreate, StoreIdsIn, StoreListQuery, StoreOut, StorePatch, StoreProductOut,
-                                       UserIdsIn)
+from chalicelib.stores.schemas import (
+    AttachStoresOut,
+    AttachUsersOut,
+    MemberOut,
+    StockAdjust,
+    StockOut,
+    StockSet,
+    StoreCreate,
+    StoreIdsIn,
+    StoreListQuery,
+    StoreOut,
+    StorePatch,
+    StoreProductOut,
+    UserIdsIn,
+    VariantStockOut,
+)
 
 # Services (and PynamoDB with them) load on the first request that needs them, not at `import app`.
 stores = lazy_import("chalicelib.stores.services.stores")
@@ -114,9 +127,11 @@ def detach_product_store(req: Req, product_id: str, store_id: str) -> None:
 
 # --- stock ------------------------------------------------------------------------------------------
 @route(bp, "GET", "/product-variants/{variant_id}/stock", summary="A variant's stock in every store",
-       response=StockOut, permission="product_variants.view")
-def list_variant_stock(req: Req, variant_id: str) -> list[StockOut]:
-    return [common.stock_out(item) for item in stock.list_variant_stock(variant_id, actor=req.principal)]
+       response=VariantStockOut, permission="product_variants.view")
+def list_variant_stock(req: Req, variant_id: str) -> VariantStockOut:
+    variant, records = stock.list_variant_stock(variant_id, actor=req.principal)
+    return VariantStockOut(product_id=variant.product_id, variant_id=variant.id,
+                           stock=[common.stock_out(item) for item in records])
 
 
 @route(bp, "PUT", "/product-variants/{variant_id}/stock/{store_id}", summary="Set a variant's stock in a store",

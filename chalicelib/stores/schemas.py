@@ -192,3 +192,11 @@ class StockOut(Output):
     store_id: str
     quantity: int
     updated_at: str | None = None
+
+
+class VariantStockOut(Output):
+    """A variant's stock in every store that holds a record of it."""
+
+    product_id: str
+    variant_id: str
+    stock: list[StockOut]

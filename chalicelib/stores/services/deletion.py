@@ -16,11 +16,26 @@ from chalicelib.core.table import Entity, now_iso
 from chalicelib.core.tx import Counter, Tx, TxCancelled
 from chalicelib.identity.authn import Principal
 from chalicelib.stores import policies
-from chalicelib.stores.models import (STORES_ALL, ProductStoreItem, StockItem, StoreItem, StoreMemberItem,
-                                      store_members_total, store_products_total, store_stock_partition,
-                                      stores_state_total)
-from chalicelib.stores.services.common import (DELETION_PENDING, STORE_NOT_FOUND, batch_get, check_if_match,
-                                               counter_value, member_key_of, store_out)
+from chalicelib.stores.models import (
+    STORES_ALL,
+    ProductStoreItem,
+    StockItem,
+    StoreItem,
+    StoreMemberItem,
+    store_members_total,
+    store_products_total,
+    store_stock_partition,
+    stores_state_total,
+)
+from chalicelib.stores.services.common import (
+    DELETION_PENDING,
+    STORE_NOT_FOUND,
+    batch_get,
+    check_if_match,
+    counter_value,
+    member_key_of,
+    store_out,
+)
 from chalicelib.stores.services.product_links import detach_link
 from chalicelib.stores.services.stores import SLUG_KIND
 

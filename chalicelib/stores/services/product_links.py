@@ -11,13 +11,30 @@ from chalicelib.core.tx import Tx, TxCancelled
 from chalicelib.identity.authn import Principal
 from chalicelib.products.listing import apply_slots, move_totals
 from chalicelib.products.models import ProductItem
-from chalicelib.products.services.collection import LINK_INDEXES, current_link_slots, link_slots
+from chalicelib.products.services.collection import (
+    LINK_INDEXES,
+    current_link_slots,
+    link_slots,
+)
 from chalicelib.stores import policies
-from chalicelib.stores.models import (ProductStoreItem, StockItem, StoreItem, product_store_item, store_open_condition,
-                                      store_products_partition, store_products_total)
+from chalicelib.stores.models import (
+    ProductStoreItem,
+    StockItem,
+    StoreItem,
+    product_store_item,
+    store_open_condition,
+    store_products_partition,
+    store_products_total,
+)
 from chalicelib.stores.schemas import AttachStoresOut, StoreProductOut
-from chalicelib.stores.services.common import (LINK_NOT_FOUND, PRODUCT_NOT_FOUND, STORE_MISSING, batch_get,
-                                               paginate_and_fetch, visible_store)
+from chalicelib.stores.services.common import (
+    LINK_NOT_FOUND,
+    PRODUCT_NOT_FOUND,
+    STORE_MISSING,
+    batch_get,
+    paginate_and_fetch,
+    visible_store,
+)
 
 _LINKS_PER_TX = 24  # each new link is 4 parts (store check, link, two store totals) + the product check ≤ 100
 _STOCK_PER_TX = 96  # stock deletes + the link + the store totals ≤ 100
