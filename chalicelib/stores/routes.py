@@ -7,6 +7,7 @@ from chalicelib.core.http import Req, route
 from chalicelib.core.i18n import T
 from chalicelib.core.lazy import lazy_import
 from chalicelib.core.pagination import Page, PageQuery
+from chalicelib.products.schemas import ProductOut
 from chalicelib.stores.schemas import (
     AttachStoresOut,
     AttachUsersOut,
@@ -19,7 +20,6 @@ from chalicelib.stores.schemas import (
     StoreListQuery,
     StoreOut,
     StorePatch,
-    StoreProductOut,
     UserIdsIn,
     VariantStockOut,
 )
@@ -108,7 +108,7 @@ def detach_store_user(req: Req, store_id: str, user_id: str) -> None:
 
 # --- product stores ---------------------------------------------------------------------------------
 @route(bp, "GET", "/stores/{store_id}/products", summary="List a store's products", query=PageQuery,
-       response=StoreProductOut, permission="products.view")
+       response=ProductOut, permission="products.view")
 def list_store_products(req: Req, store_id: str) -> Page:
     return product_links.list_store_products(store_id, req.query, actor=req.principal)
 

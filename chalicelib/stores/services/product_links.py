@@ -11,11 +11,13 @@ from chalicelib.core.tx import Tx, TxCancelled
 from chalicelib.identity.authn import Principal
 from chalicelib.products.listing import apply_slots, move_totals
 from chalicelib.products.models import ProductItem
+from chalicelib.products.schemas import ProductOut
 from chalicelib.products.services.collection import (
     LINK_INDEXES,
     current_link_slots,
     link_slots,
 )
+from chalicelib.products.services.render import product_fields
 from chalicelib.stores import policies
 from chalicelib.stores.models import (
     ProductStoreItem,
@@ -26,7 +28,7 @@ from chalicelib.stores.models import (
     store_products_partition,
     store_products_total,
 )
-from chalicelib.stores.schemas import AttachStoresOut, StoreProductOut
+from chalicelib.stores.schemas import AttachStoresOut
 from chalicelib.stores.services.common import (
     LINK_NOT_FOUND,
     PRODUCT_NOT_FOUND,
@@ -40,7 +42,7 @@ _LINKS_PER_TX = 24  # each new link is 4 parts (store check, link, two store tot
 _STOCK_PER_TX = 96  # stock deletes + the link + the store totals ≤ 100
 
 
-def list_store_products(store_id: str, params: Any, *, actor: Principal) -> Page[StoreProductOut]:
+def list_store_products(store_id: str, params: Any, *, actor: Principal) -> Page[ProductOut]:
     """A store's live products, newest first: Query then one BatchGetItem (store, total, products).
 
     Customers read the store's active view (gsi2 `STORE#<id>#PRODUCTS#A:1`), others every live product
@@ -66,11 +68,7 @@ def list_store_products(store_id: str, params: Any, *, actor: Principal) -> Page
         product = found.get(keys.product_key(link.product_id))
         if not isinstance(product, ProductItem):
             continue
-        shown.append(StoreProductOut(id=product.id, name=product.name, slug=product.slug,
-                                     description=product.description,
-                                     product_category_id=product.product_category_id,
-                                     is_active=bool(product.is_active), is_featured=bool(product.is_featured),
-                                     created_at=product.created_at, updated_at=product.updated_at))
+        shown.append(ProductOut.model_validate(product_fields(product)))
     return Page(items=shown, meta=page.meta)
 
 
