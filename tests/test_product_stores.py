@@ -124,3 +124,15 @@ def test_permissions(api, admin, manager, staff, customer):
     for account in (staff, customer):
         assert api.delete(f"/products/{item.product_id}/stores/{store['id']}", token=account.token).status == 403
     assert api.delete(f"/products/{item.product_id}/stores/{store['id']}", token=manager.token).status == 200
+
+
+def test_detach_after_a_variant_was_deleted(api, admin):
+    store = create_store(api, admin.token)
+    item = make_product(api, admin.token, variants=2)
+    attach(api, admin.token, item.product_id, store["id"])
+    for vid in item.variant_ids:
+        api.put(f"/product-variants/{vid}/stock/{store['id']}", json={"quantity": 1}, token=admin.token)
+    assert api.delete(f"/product-variants/{item.variant_ids[0]}", token=admin.token).status == 200
+    assert api.delete(f"/products/{item.product_id}/stores/{store['id']}", token=admin.token).status == 200
+    assert _stock_rows(item.product_id) == []
+    assert api.get(f"/stores/{store['id']}/products", token=admin.token).json["meta"]["total"] == 0

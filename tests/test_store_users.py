@@ -96,3 +96,33 @@ def test_staff_and_customers_cannot_manage_users(api, admin, staff, customer):
         assert api.get(f"/stores/{store['id']}/users", token=account.token).status == 403
         assert api.post(f"/stores/{store['id']}/users", json={"user_ids": [account.id]},
                         token=account.token).status == 403
+
+
+def test_a_soft_deleted_user_cannot_be_attached(api, admin):
+    store = create_store(api, admin.token)
+    gone = make_account(["staff"], name="Gone")
+    assert api.delete(f"/users/{gone.id}", token=admin.token).status == 200
+    reply = api.post(f"/stores/{store['id']}/users", json={"user_ids": [gone.id]}, token=admin.token)
+    assert reply.status == 422 and list(reply.errors) == ["user_ids.0"]
+
+
+def test_concurrent_attaches_of_the_same_user_count_once(api, admin, staff):
+    import threading
+
+    store = create_store(api, admin.token)
+    statuses: list[int] = []
+    start = threading.Barrier(6)
+
+    def attach_once() -> None:
+        start.wait()
+        statuses.append(api.post(f"/stores/{store['id']}/users", json={"user_ids": [staff.id]},
+                                 token=admin.token).status)
+
+    threads = [threading.Thread(target=attach_once) for _ in range(6)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert statuses == [200] * 6
+    listed = api.get(f"/stores/{store['id']}/users", token=admin.token)
+    assert [m["id"] for m in listed.data] == [staff.id] and listed.json["meta"]["total"] == 1
