@@ -59,9 +59,11 @@ def list_variant_stock(variant_id: str, *, actor: Principal) -> tuple[VariantIte
             product = item
         elif isinstance(item, StockItem) and item.sk.startswith(prefix):
             records.append(item)
-    if product is None or product.deleted_at:
+    # As the catalog's reads: staff see inactive and trashed entries, customers only active, live ones.
+    if product is None:
         raise NotFound(VARIANT_NOT_FOUND)
-    if not policies.sees_inactive_products(actor) and not (product.is_active and variant.is_active):
+    live = bool(product.is_active) and not product.deleted_at and bool(variant.is_active)
+    if not live and not policies.sees_inactive_products(actor):
         raise NotFound(VARIANT_NOT_FOUND)
     return variant, sorted(records, key=lambda record: record.store_id)
 
