@@ -156,6 +156,11 @@ def products_partition(*, active: bool | None = None, category_id: str | None = 
     return "#".join(parts)
 
 
+def store_products_state_partition(store_id: str, active: bool) -> str:
+    """gsi2 of a product ↔ store link: the store's live products by is_active (`?store_id=` for customers)."""
+    return f"STORE#{store_id}#PRODUCTS#A:{int(active)}"
+
+
 def variant_combination_unique(product_id: str, option_value_ids: list[str]) -> tuple[str, str]:
     """No two variants of a product share a combination of option values (the empty one included)."""
     return "variant-combination", f"{product_id}#{'.'.join(sorted(option_value_ids))}"

@@ -31,7 +31,7 @@ def _sees_inactive(req: Req) -> bool:
 
 def product_out(product_id: str) -> dict[str, Any]:
     """What creates and updates answer (the product's own fields); also the replay of a create."""
-    found = collection.load_product(product_id)
+    found = collection.load_product_and_links(product_id)
     if found.product is None:
         from chalicelib.core.errors import NotFound
 
@@ -45,7 +45,7 @@ def _loader(product_id: str, if_match: str | None) -> Callable[[], Collection]:
 
     def load() -> Collection:
         if not if_match:
-            return collection.load_product(product_id)
+            return collection.load_product_and_links(product_id)
         found = collection.load_collection(product_id, consistent=True)
         if found.product is not None and not matches(if_match, render.product_fields(found.product)):
             require_match(if_match, reads.render_loaded(found, includes=set(INCLUDES), sees_inactive=True,

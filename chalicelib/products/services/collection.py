@@ -9,10 +9,11 @@ from chalicelib.core.table import Entity
 from chalicelib.products import messages as msg
 from chalicelib.products.listing import Slot
 from chalicelib.products.models import OptionItem, OptionValueItem, ProductItem, VariantItem
-from chalicelib.stores.models import ProductStoreItem, StockItem
+from chalicelib.stores.models import ProductStoreItem, StockItem, store_products_partition, store_products_total
 
 PRODUCT_INDEXES = ("gsi1", "gsi2", "gsi3", "gsi4", "gsi5")
 LISTING_INDEXES = ("gsi1", "gsi2", "gsi3")
+LINK_INDEXES = ("gsi1", "gsi2")
 SLUG_KIND = "product-slug"
 
 
@@ -56,12 +57,10 @@ def load_collection(product_id: str, *, lower: str | None = None, upper: str | N
     return found
 
 
-def load_product(product_id: str) -> Collection:
-    """The product item alone (what a product write needs): one consistent GetItem."""
-    try:
-        return Collection(product=ProductItem.get(*keys.product_key(product_id), consistent_read=True))
-    except ProductItem.DoesNotExist:
-        return Collection()
+def load_product_and_links(product_id: str) -> Collection:
+    """The product item and its store links (what a product write needs), in one Query."""
+    return load_collection(product_id, lower=keys.product_key(product_id)[1], upper="STORE#\uffff",
+                           kinds=(ProductItem, ProductStoreItem), consistent=True)
 
 
 def visible(product: ProductItem | None, sees_inactive: bool) -> bool:
@@ -118,3 +117,23 @@ def listing_slots(product_id: str, category_id: str, active: bool, featured: boo
 def item_listing_slots(product: ProductItem) -> list[Slot]:
     return listing_slots(product.id, product.product_category_id, bool(product.is_active),
                          bool(product.is_featured), bool(product.deleted_at))
+
+
+def link_slots(product_id: str, store_id: str, active: bool, deleted: bool) -> list[Slot]:
+    """A store link lists the product in the store (gsi1, the stores domain's list) and in the store's
+    active/inactive view (gsi2), only while the product is not soft-deleted."""
+    if deleted:
+        return []
+    state = keys.store_products_state_partition(store_id, active)
+    return [Slot("gsi1", store_products_partition(store_id), product_id, store_products_total(store_id)),
+            Slot("gsi2", state, product_id, state)]
+
+
+def current_link_slots(link: ProductStoreItem) -> list[Slot]:
+    """Where a link is listed now, read from the item itself (links written elsewhere may lack gsi2)."""
+    listed = []
+    if link.gsi1pk:
+        listed.append(Slot("gsi1", link.gsi1pk, link.gsi1sk or link.product_id, store_products_total(link.store_id)))
+    if link.gsi2pk:
+        listed.append(Slot("gsi2", link.gsi2pk, link.gsi2sk or link.product_id, link.gsi2pk))
+    return listed

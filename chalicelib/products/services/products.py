@@ -9,17 +9,18 @@ from chalicelib.categories.models import CategoryItem
 from chalicelib.core import keys
 from chalicelib.core.errors import Conflict, ValidationFailed, field_error
 from chalicelib.core.table import now_iso
-from chalicelib.core.tx import Tx, TxCancelled
+from chalicelib.core.tx import MAX_ITEMS, Tx, TxCancelled
 from chalicelib.products import messages as msg
 from chalicelib.products.concurrency import StaleVersion
-from chalicelib.products.listing import apply_slots, move_totals, slot_actions
+from chalicelib.products.listing import Slot, apply_slots, move_totals, slot_actions
 from chalicelib.products.models import ProductItem, ProductListingItem
 from chalicelib.products.schemas import ProductCreate
-from chalicelib.products.services.collection import (LISTING_INDEXES, PRODUCT_INDEXES, SLUG_KIND, Collection,
-                                                     item_listing_slots, item_slots, listing_slots, product_slots,
+from chalicelib.products.services.collection import (LINK_INDEXES, LISTING_INDEXES, PRODUCT_INDEXES, SLUG_KIND,
+                                                     Collection, current_link_slots, item_listing_slots, item_slots,
+                                                     link_slots, listing_slots, product_slots,
                                                      require_live)
 from chalicelib.products.slugs import base_slug, commit_with_unique_slug
-from chalicelib.stores.models import StoreItem, product_store_item, store_products_total
+from chalicelib.stores.models import ProductStoreItem, StoreItem, product_store_item
 
 FIELDS = ("name", "description", "product_category_id", "is_active", "is_featured")
 
@@ -64,8 +65,11 @@ def create_product(data: ProductCreate, *, actor_id: str) -> ProductItem:
         move_totals(tx, [], listed)
         for store_id in data.store_ids:
             tx.check(StoreItem, keys.store_key(store_id), StoreItem.pk.exists(), label=f"store:{store_id}")
-            tx.create(product_store_item(product_id, store_id), label=f"link:{store_id}")
-            tx.count(store_products_total(store_id))
+            link = product_store_item(product_id, store_id)
+            joined = link_slots(product_id, store_id, data.is_active, False)
+            apply_slots(link, joined, LINK_INDEXES)
+            tx.create(link, label=f"link:{store_id}")
+            move_totals(tx, [], joined)
         return tx
 
     try:
@@ -83,9 +87,49 @@ def create_product(data: ProductCreate, *, actor_id: str) -> ProductItem:
     return product
 
 
+LinkMove = tuple[ProductStoreItem, list[Slot], list[Slot]]
+
+
+def _link_moves(found: Collection, active: bool, deleted: bool) -> list[LinkMove]:
+    """Store links mirror the product's state in the stores' lists (and their totals): the links to move."""
+    product = found.product
+    assert product is not None
+    moves = []
+    for link in found.links:
+        before, after = current_link_slots(link), link_slots(product.id, link.store_id, active, deleted)
+        if before != after:
+            moves.append((link, before, after))
+    return moves
+
+
+def _move_links(tx: Tx, moves: list[LinkMove]) -> list[LinkMove]:
+    """Add as many link moves as the transaction holds; the rest is returned for follow-up transactions."""
+    for i, (link, before, after) in enumerate(moves):
+        cost = 1 + len({s.total for s in before} ^ {s.total for s in after})
+        if len(tx) + cost > MAX_ITEMS:
+            return moves[i:]
+        tx.update(ProductStoreItem, (link.pk, link.sk), slot_actions(ProductStoreItem, after, LINK_INDEXES),
+                  condition=ProductStoreItem.pk.exists(), label=f"link:{link.store_id}")
+        move_totals(tx, before, after)
+    return []
+
+
+def _finish_links(product_id: str, version: int, rest: list[LinkMove]) -> None:
+    """Links past one transaction's size move in further ones, each on condition that the product is still
+    at the version this write gave it (a newer write moves the links itself, from where they are)."""
+    while rest:
+        tx = Tx()
+        tx.check(ProductItem, keys.product_key(product_id), ProductItem.version == version, label="version")
+        rest = _move_links(tx, rest)
+        try:
+            tx.commit()
+        except TxCancelled:
+            return
+
+
 def _write(found: Collection, changes: dict[str, Any], *, deleted_at: str | None) -> ProductItem:
-    """One transaction: the product (version-checked), its list partitions (its own and its listing item's)
-    and the category counts."""
+    """One transaction: the product (version-checked), its list partitions (its own and its listing item's),
+    the category counts and its store links (which list it in the stores)."""
     product = found.product
     assert product is not None
     new = {field: changes.get(field, getattr(product, field)) for field in FIELDS}
@@ -114,10 +158,11 @@ def _write(found: Collection, changes: dict[str, Any], *, deleted_at: str | None
                   [ProductListingItem.product_id.set(product.id),
                    *slot_actions(ProductListingItem, listed_after, LISTING_INDEXES)], label="listing")
         move_totals(tx, listed_before, listed_after)
+    rest = _move_links(tx, _link_moves(found, bool(new["is_active"]), bool(deleted_at)))
     try:
         tx.commit()
     except TxCancelled as exc:
-        if "version" in exc.failed:
+        if "version" in exc.failed or any(label.startswith("link:") for label in exc.failed):
             raise StaleVersion() from None
         if "category" in exc.failed:
             raise field_error("product_category_id", msg.CATEGORY_MISSING) from None
@@ -125,6 +170,7 @@ def _write(found: Collection, changes: dict[str, Any], *, deleted_at: str | None
     for field in FIELDS:
         setattr(product, field, new[field])
     product.deleted_at, product.updated_at, product.version = deleted_at, now, product.version + 1
+    _finish_links(product.id, product.version, rest)
     for index in PRODUCT_INDEXES:
         slot = next((s for s in after if s.index == index), None)
         setattr(product, f"{index}pk", slot.partition if slot else None)
@@ -139,8 +185,7 @@ def update_product(found: Collection, changes: dict[str, Any]) -> ProductItem:
 
 
 def delete_product(found: Collection) -> ProductItem:
-    """Soft delete: out of every product list, hidden from customers; the slug stays taken. Store links stay
-    (the stores' lists skip deleted products), so a restore brings the product back where it was sold."""
+    """Soft delete: out of every list (stores' included), hidden from customers; the slug stays taken."""
     product = require_live(found.product)
     return _write(found, {}, deleted_at=now_iso()) if product else product
 

@@ -50,15 +50,11 @@ def _empty_page(per_page: int) -> Page[Any]:
     return Page([], {"per_page": per_page, "current_page": 1, "last_page": 1, "total": 0, "next_cursor": None})
 
 
-def _wanted_state(query: ProductListQuery, sees_inactive: bool) -> bool | None:
-    return query.is_active if sees_inactive else True
-
-
 def _source(query: ProductListQuery, sees_inactive: bool) -> tuple[str, str, bool] | None:
     """(index, partition, rows only name products) for the filters; None: nothing to show.
 
-    The partition's name is also its total's. Rows that only name products (store links, listing items)
-    are followed by one BatchGetItem of the products.
+    The partition's name is also its total's (the store's whole list: `store_products_total`). Rows that
+    only name products (store links, listing items) are followed by one BatchGetItem of the products.
     """
     active = query.is_active
     if not sees_inactive:
@@ -69,8 +65,10 @@ def _source(query: ProductListQuery, sees_inactive: bool) -> tuple[str, str, boo
     if store and (category or featured is not None):
         raise field_error("store_id", msg.UNSUPPORTED_FILTERS,
                           detail="store_id + product_category_id/is_featured")
-    if store:  # the stores domain's links: visibility is applied to the page (see list_products)
-        return "gsi1", store_products_partition(store), True
+    if store:  # the links' partitions, which product writes keep in step with the product's state
+        if active is None:
+            return "gsi1", store_products_partition(store), True
+        return "gsi2", keys.store_products_state_partition(store, active), True
     if featured is not None:  # listing items, except featured + active which the product item carries
         if category:
             if active is None:
@@ -94,10 +92,8 @@ def list_products(query: ProductListQuery, *, sees_inactive: bool) -> Page[Any]:
     Calls per page: one Query, plus one BatchGetItem that brings the total (first page) and the includes
     together (or a GetItem for the total alone). `store_id` lists read links and some featured lists read
     listing items, so the products come in that BatchGetItem; with includes as well they need a second
-    one. The links are the stores domain's
-    (written without the product's state), so deleted products, and inactive ones for customers or with
-    `is_active`, are left out of the page: such a page may be shorter than per_page, and its total is the
-    store's link count.
+    one. Links and listing items are in a partition only while their product belongs to that list, so
+    pages are full and totals exact.
     """
     includes = parse_includes(query.include, default=(), allowed=LIST_INCLUDES)
     if includes and query.per_page > MAX_PER_PAGE_WITH_INCLUDES:
@@ -106,7 +102,7 @@ def list_products(query: ProductListQuery, *, sees_inactive: bool) -> Page[Any]:
     if source is None:
         return _empty_page(query.per_page)
     index, partition, via_links = source
-    total_name = store_products_total(query.store_id) if query.store_id else partition
+    total_name = store_products_total(query.store_id) if index == "gsi1" and query.store_id else partition
     scope = f"products:{index}:{partition}"
     first_page = not query.cursor
     if query.cursor:
@@ -127,9 +123,7 @@ def list_products(query: ProductListQuery, *, sees_inactive: bool) -> Page[Any]:
             stash["total"] = counter_value(raw.get(keys.counter_key(total_name)))
         if via_links:
             products = [typed(raw.get(keys.product_key(row.product_id))) for row in shown]
-            state = _wanted_state(query, sees_inactive)
-            stash["products"] = [p for p in products if isinstance(p, ProductItem) and not p.deleted_at
-                                 and (state is None or bool(p.is_active) == state)]
+            stash["products"] = [p for p in products if isinstance(p, ProductItem)]
             if includes:
                 raw.update(batch_read(related_keys(stash["products"], includes, cover_only=True)))
         else:
