@@ -189,3 +189,20 @@ def test_idempotent_create_creates_one_product(api, admin, category):
     assert again.data["slug"] == "unique"
     assert api.post("/products", json={**body, "name": "Other"}, token=admin.token, headers=headers).status == 422
     assert api.get("/products", token=admin.token).json["meta"]["total"] == 1
+
+
+def test_soft_delete_of_a_product_sold_in_many_stores(api, admin, customer, category):
+    stores = [make_store(f"S{i}") for i in range(45)]
+    product = make_product(api, admin.token, category["id"], store_ids=stores[:20])
+    for chunk in (stores[20:35], stores[35:]):
+        assert api.post(f"/products/{product['id']}/stores", json={"store_ids": chunk}, token=admin.token).status in (200, 201)
+    assert api.delete(f"/products/{product['id']}", token=admin.token).status == 200
+    for store in (stores[0], stores[30], stores[44]):
+        listed = api.get(f"/products?store_id={store}", token=admin.token)
+        assert listed.data == [] and listed.json["meta"]["total"] == 0
+    assert api.post(f"/products/{product['id']}/restore", token=admin.token).status == 200
+    api.patch(f"/products/{product['id']}", json={"is_active": False}, token=admin.token)
+    api.patch(f"/products/{product['id']}", json={"is_active": True}, token=admin.token)
+    for store in (stores[0], stores[30], stores[44]):
+        listed = api.get(f"/products?store_id={store}", token=customer.token)
+        assert [p["id"] for p in listed.data] == [product["id"]] and listed.json["meta"]["total"] == 1
