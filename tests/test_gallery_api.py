@@ -282,3 +282,20 @@ def test_product_and_variant_reads_render_the_gallery_with_download_links(api, m
     assert gallery[1]["filename"] == "front.png" and f"files/{a}.png" in gallery[1]["url"]
     seen = api.get(f"/product-variants/{variant.id}", token=manager.token)
     assert [f["id"] for f in seen.data["gallery"]] == [a] and seen.data["gallery"][0]["url"]
+
+
+def test_a_product_with_images_keeps_its_etag_across_reads(api, manager):
+    # Download links are re-signed on every read; the ETag must still say "unchanged" until the product changes.
+    import time
+
+    product = make_product(api, manager.token)
+    api.post(f"/products/{product.id}/gallery", {"file_ids": [ready_file(api, manager.token)]}, token=manager.token)
+    first = api.get(f"/products/{product.id}", token=manager.token)
+    time.sleep(1.1)
+    again = api.get(f"/products/{product.id}", token=manager.token, headers={"If-None-Match": first.headers["etag"]})
+    assert again.status == 304
+    stale = api.patch(f"/products/{product.id}", {"name": "Renamed"}, token=manager.token,
+                      headers={"If-Match": first.headers["etag"]})
+    assert stale.status == 200
+    after = api.get(f"/products/{product.id}", token=manager.token, headers={"If-None-Match": first.headers["etag"]})
+    assert after.status == 200 and after.data["name"] == "Renamed"

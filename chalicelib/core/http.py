@@ -97,8 +97,18 @@ def error_response(exc: AppError) -> Response:
 
 
 def etag_of(data: Any) -> str:
-    digest = hashlib.sha256(json.dumps(data, sort_keys=True, default=str).encode()).hexdigest()[:32]
+    """Hash of the representation's state. Signed download links (`url`) are left out: they are re-signed on
+    every read, so including them would change the ETag every second without the resource changing."""
+    digest = hashlib.sha256(json.dumps(_without_links(data), sort_keys=True, default=str).encode()).hexdigest()[:32]
     return f'"{digest}"'
+
+
+def _without_links(data: Any) -> Any:
+    if isinstance(data, dict):
+        return {k: _without_links(v) for k, v in data.items() if k != "url"}
+    if isinstance(data, list):
+        return [_without_links(v) for v in data]
+    return data
 
 
 def dump(value: Any) -> Any:
