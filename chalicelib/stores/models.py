@@ -88,7 +88,9 @@ def stock_item(product_id: str, variant_id: str, store_id: str, quantity: int) -
     now = now_iso()
     return StockItem(pk, sk, product_id=product_id, variant_id=variant_id, store_id=store_id, quantity=quantity,
                      created_at=now, updated_at=now, gsi1pk=store_stock_partition(store_id),
-                     gsi1sk=f"{product_id}#{variant_id}")
+                     gsi1sk=f"{product_id}#{variant_id}",
+                     # next to the variant in its gsi5 lookup partition: a variant read gets its stock in the same Query
+                     gsi5pk=keys.lookup_partition("VARIANT", variant_id), gsi5sk=f"STOCK#{store_id}")
 
 
 # --- list totals kept by the stores domain (moved in the same transaction as the writes) ------------

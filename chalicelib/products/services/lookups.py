@@ -15,7 +15,7 @@ E = TypeVar("E", bound=Entity)
 
 def lookup(cls: type[E], kind: str, item_id: str, not_found: T) -> E:
     """The item of `cls` whose id is `item_id` (404 with `not_found` otherwise)."""
-    for item in Entity.gsi5.query(keys.lookup_partition(kind, item_id), limit=1):
+    for item in Entity.gsi5.query(keys.lookup_partition(kind, item_id), Entity.gsi5sk == kind.upper(), limit=1):
         if isinstance(item, cls):
             return item
     raise NotFound(not_found)

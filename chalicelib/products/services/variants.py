@@ -129,14 +129,16 @@ def create_variant(product_id: str, data: VariantCreate) -> VariantItem:
 def read_variant(variant_id: str, *, sees_inactive: bool) -> tuple[VariantItem, list[StockItem], dict]:
     """A variant with its stock and gallery; customers only see active variants of visible products.
 
-    Calls: the gsi5 lookup, the stock Query, one BatchGetItem (the product, for visibility, and the files).
+    Calls: one Query of the variant's gsi5 partition (the variant and its stock records), one BatchGetItem
+    (the product, for visibility, and the gallery's files).
     """
     from chalicelib.products.batch import MAX_KEYS, batch_read, typed
 
-    variant = get_variant(variant_id)
-    if not sees_inactive and not variant.is_active:
+    found = list(Entity.gsi5.query(keys.lookup_partition("VARIANT", variant_id)))
+    variant = next((item for item in found if isinstance(item, VariantItem)), None)
+    if variant is None or (not sees_inactive and not variant.is_active):
         raise NotFound(msg.VARIANT_NOT_FOUND)
-    stock = variant_stock(variant)
+    stock = sorted((item for item in found if isinstance(item, StockItem)), key=lambda item: item.store_id)
     wanted = [keys.product_key(variant.product_id)] + [keys.file_key(f) for f in variant.gallery or []]
     raw = batch_read(wanted[:MAX_KEYS])
     product = typed(raw.get(keys.product_key(variant.product_id)))

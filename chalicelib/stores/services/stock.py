@@ -36,7 +36,7 @@ from chalicelib.stores.services.common import (
 
 def find_variant(variant_id: str) -> VariantItem:
     """A variant by its id alone: one Query on gsi5 (VARIANT#<id>)."""
-    for item in Entity.gsi5.query(keys.lookup_partition("VARIANT", variant_id), limit=1):
+    for item in Entity.gsi5.query(keys.lookup_partition("VARIANT", variant_id), Entity.gsi5sk == "VARIANT", limit=1):
         if isinstance(item, VariantItem):
             return item
     raise NotFound(VARIANT_NOT_FOUND)
@@ -80,6 +80,7 @@ def _upsert(product_id: str, variant_id: str, store_id: str, now: str) -> list[A
     return [Entity.type.set(StockItem), StockItem.product_id.set(product_id), StockItem.variant_id.set(variant_id),
             StockItem.store_id.set(store_id), StockItem.gsi1pk.set(store_stock_partition(store_id)),
             StockItem.gsi1sk.set(f"{product_id}#{variant_id}"),
+            StockItem.gsi5pk.set(keys.lookup_partition("VARIANT", variant_id)), StockItem.gsi5sk.set(f"STOCK#{store_id}"),
             StockItem.created_at.set(StockItem.created_at | now), StockItem.updated_at.set(now),
             StockItem.version.add(1)]
 
