@@ -15,7 +15,7 @@ from chalicelib.core.table import Entity, now_iso
 from chalicelib.core.tx import Tx, TxCancelled
 from chalicelib.products.concurrency import StaleVersion
 from chalicelib.products.listing import Slot, apply_slots, move_totals, position_sort, query_partition, slot_actions
-from chalicelib.products.slugs import base_slug, commit_with_unique_slug
+from chalicelib.core.slugs import base_slug, commit_with_unique_slug
 
 MAX_DEPTH = 5
 SLUG_KIND = "category-slug"

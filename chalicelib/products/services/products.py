@@ -19,7 +19,7 @@ from chalicelib.products.services.collection import (LINK_INDEXES, LISTING_INDEX
                                                      Collection, current_link_slots, item_listing_slots, item_slots,
                                                      link_slots, listing_slots, product_slots,
                                                      require_live)
-from chalicelib.products.slugs import base_slug, commit_with_unique_slug
+from chalicelib.core.slugs import base_slug, commit_with_unique_slug
 from chalicelib.stores.models import ProductStoreItem, StoreItem, product_store_item
 
 FIELDS = ("name", "description", "product_category_id", "is_active", "is_featured")

@@ -17,7 +17,7 @@ from chalicelib.products.schemas import ProductListQuery
 from chalicelib.products.services.collection import SLUG_KIND, Collection, load_collection, require_visible
 from chalicelib.products.services.render import (INCLUDES, LIST_INCLUDES, parse_includes, related_keys,
                                                  render_product)
-from chalicelib.products.slugs import slug_owner
+from chalicelib.core.slugs import slug_owner
 from chalicelib.stores.models import store_products_partition, store_products_total
 
 MAX_PER_PAGE_WITH_INCLUDES = 30  # 30 × (category, creator, cover) + the total: one BatchGetItem

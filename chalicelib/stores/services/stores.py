@@ -8,8 +8,9 @@ from ulid import ULID
 from chalicelib.core import keys
 from chalicelib.core.errors import Conflict, Forbidden, PreconditionFailed, field_error
 from chalicelib.core.pagination import Page, paginate
-from chalicelib.core.table import Entity, now_iso
-from chalicelib.core.tx import Counter, Tx, TxCancelled
+from chalicelib.core.slugs import base_slug, next_slug
+from chalicelib.core.table import now_iso
+from chalicelib.core.tx import Tx, TxCancelled
 from chalicelib.identity.authn import Principal
 from chalicelib.stores import policies
 from chalicelib.stores.models import STORES_ALL, StoreItem, stores_state_total
@@ -29,21 +30,6 @@ SLUG_KIND = "store_slug"
 _SLUG_ATTEMPTS = 5
 
 
-def _base_slug(name: str) -> str:
-    from slugify import slugify  # only the create/update paths pay for it
-
-    return slugify(name, max_length=200, word_boundary=True) or "store"
-
-
-def _next_slug(base: str) -> str:
-    """`base`, then `base-1`, `base-2`…: a sequence item hands out the suffix (one atomic UpdateItem)."""
-    pk, sk = keys.sequence_key(SLUG_KIND, base)
-    answer = Entity._get_connection().update_item(pk, range_key=sk, actions=[Counter.total.add(1)],
-                                                  return_values="UPDATED_NEW")
-    n = int(answer["Attributes"]["total"]["N"])
-    return base if n == 1 else f"{base}-{n - 1}"
-
-
 def _state_keys(store: StoreItem) -> None:
     """Index keys: gsi1 lists every store, gsi2 one state (active/inactive)."""
     store.gsi1pk, store.gsi1sk = keys.stores_all_partition(), store.id
@@ -60,9 +46,9 @@ def create_store(data: StoreCreate, *, actor: Principal) -> StoreItem:
                       address=data.address.model_dump() if data.address else None, is_active=data.is_active,
                       created_at=now, updated_at=now)
     _state_keys(store)
-    base = _base_slug(data.name)
+    base = base_slug(data.name, "store")
     for _ in range(_SLUG_ATTEMPTS):
-        store.slug = data.slug or _next_slug(base)
+        store.slug = data.slug or next_slug(SLUG_KIND, base)
         tx = Tx()
         tx.reserve(SLUG_KIND, store.slug, store_id, label="slug")
         tx.create(store, label="store")

@@ -1,4 +1,4 @@
-"""Unique slugs: `t-shirt`, `t-shirt-1`, `t-shirt-2`… handed out by a sequence per base slug.
+"""Unique slugs for products, categories and stores: `t-shirt`, `t-shirt-1`, `t-shirt-2`… handed out by a sequence per base slug.
 
 The sequence is one atomic ADD (no two requests get the same suffix, even at the same instant); the slug
 itself is then reserved (`tx.reserve`) in the caller's transaction, which fails on the rare collision
