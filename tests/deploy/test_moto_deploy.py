@@ -145,7 +145,8 @@ def test_route_functions_answer_api_gateway_events_from_the_unpacked_artifact(
     lam = _client("lambda", moto_endpoint)
     paths = stack["body"]["paths"]
 
-    def run(calls: list[tuple[str, dict[str, Any]]], seed: bool = False) -> list[dict[str, Any]]:
+    def run(calls: list[tuple[str, dict[str, Any]]], seed: bool = False,
+            entry_module: str | None = None) -> list[dict[str, Any]]:
         """One Lambda sandbox per function: a fresh process with that function's environment."""
         results = []
         for method_path, event in calls:
@@ -155,10 +156,13 @@ def test_route_functions_answer_api_gateway_events_from_the_unpacked_artifact(
             env = clean_env(**config["Environment"]["Variables"], PYTHONPATH=str(code),
                             AWS_ENDPOINT_URL=moto_endpoint, AWS_ACCESS_KEY_ID="testing",
                             AWS_SECRET_ACCESS_KEY="testing", AWS_LAMBDA_FUNCTION_NAME=config["FunctionName"])
+            handler = config["Handler"]
+            if entry_module:  # what "entry": "module" in infra/functions.json deploys
+                env["CATALOG_ROUTE_MODULE"], handler = entry_module, "chalicelib.lambda_entry.app"
             args = [sys.executable, str(Path(__file__).parent / "invoke_artifact.py")]
             if seed:
                 args += ["admin@example.com", "ChangeMe123!"]
-            done = subprocess.run(args, input=json.dumps([{"handler": config["Handler"], "event": event,
+            done = subprocess.run(args, input=json.dumps([{"handler": handler, "event": event,
                                                            "function": config["FunctionName"]}]),
                                   cwd=code, env=env, capture_output=True, text=True, timeout=120)
             assert done.returncode == 0, done.stderr
@@ -178,6 +182,8 @@ def test_route_functions_answer_api_gateway_events_from_the_unpacked_artifact(
     assert preflight["statusCode"] == 204
     assert preflight["headers"]["Access-Control-Allow-Origin"] == "https://shop.example.com"
     assert "X-DynamoDB-Calls" not in health["headers"]  # prod does not expose the meter
+    [light] = run([("GET /health", _event("GET", "/health", "/health"))], entry_module="chalicelib.health.routes")
+    assert light["statusCode"] == 200 and json.loads(light["body"]) == json.loads(health["body"])
 
     if "/products/{id}" in paths and "get" in paths["/products/{id}"]:
         [missing] = run([("GET /products/{id}", _event("GET", "/products/{id}", "/products/01J0000000000000000000000",
