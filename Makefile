@@ -22,6 +22,7 @@ run: install
 
 ## make test: install what the tests need and run the whole suite (unit, HTTP, smoke over real HTTP).
 test: install
+	bash scripts/ensure_chromium.sh
 	$(BIN)/python -m pytest -q
 	$(MAKE) --no-print-directory test-ddblocal VENV=$(VENV)
 

@@ -63,7 +63,9 @@ def main() -> None:
     from chalice.cli import create_local_server
     from chalice.cli.factory import CLIFactory
 
-    local = create_local_server(CLIFactory(str(ROOT), environ=os.environ), host, port, "local")
+    # chalice writes the stage's config values into the environ it is given; a copy keeps explicit
+    # variables (CORS_ORIGINS=..., TABLE_NAME=...) winning over .chalice/config.json, as for the code above.
+    local = create_local_server(CLIFactory(str(ROOT), environ=dict(os.environ)), host, port, "local")
 
     def stop(*_: object) -> None:
         raise KeyboardInterrupt

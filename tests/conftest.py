@@ -1,6 +1,7 @@
 """Test harness: moto as the AWS fake, the Chalice test client, builders for users and tokens."""
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 from dataclasses import dataclass
@@ -15,7 +16,7 @@ os.environ.update({
     "STAGE": "test", "TABLE_NAME": "catalog-test", "BUCKET_NAME": "catalog-test-media",
     "AWS_DEFAULT_REGION": "eu-west-1", "AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing",
     "JWT_KEYS": "k2:test-signing-key-two-0123456789abcdef0123,k1:test-signing-key-one-0123456789abcdef0123",
-    "CORS_ORIGINS": "http://127.0.0.1:3000", "LOG_LEVEL": "INFO",
+    "CORS_ORIGINS": "http://127.0.0.1:3000", "LOG_LEVEL": "INFO", "PASSWORD_HASH_COST": "test",
 })
 # TEST_DYNAMODB_ENDPOINT (make test-ddblocal): DynamoDB goes to that emulator (AWS's DynamoDB Local), which is
 # stricter than moto; mock_aws intercepts AWS hostnames only, so S3 and the rest stay mocked.
@@ -23,6 +24,7 @@ DYNAMODB_ENDPOINT = os.environ.get("TEST_DYNAMODB_ENDPOINT")
 if DYNAMODB_ENDPOINT:
     os.environ["AWS_ENDPOINT_URL_DYNAMODB"] = DYNAMODB_ENDPOINT
 
+import chalice.test as chalice_test  # noqa: E402
 from chalice.test import Client  # noqa: E402
 from moto import mock_aws  # noqa: E402
 
@@ -31,6 +33,29 @@ from infra.resources import create_local_resources  # noqa: E402
 
 patch_local_gateway()
 make_moto_dynamodb_atomic()
+
+
+@contextlib.contextmanager
+def _keep_environ(self: Any, environment_variables: Any) -> Iterator[None]:
+    # chalice's test client swaps os.environ for a copy around each request; requests on threads restore each
+    # other's copies and leave one behind. The environment set above is the one the app must see, so keep it.
+    yield
+
+
+chalice_test.BaseClient._patched_env_vars = _keep_environ  # type: ignore[method-assign]
+
+
+@contextlib.contextmanager
+def _keep_environ(self: Any, environment_variables: Any) -> Iterator[None]:
+    # chalice's test client swaps os.environ for a copy during each request; two requests on threads
+    # restore each other's copies and leave a plain dict behind (later tests then see a broken environment).
+    # The tests' environment (set above) is the one the app must see, so the config's values are not applied.
+    yield
+
+
+import chalice.test  # noqa: E402
+
+chalice.test.BaseClient._patched_env_vars = _keep_environ  # type: ignore[method-assign]
 
 
 @pytest.fixture

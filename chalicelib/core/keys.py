@@ -53,6 +53,11 @@ def role_users_partition(role: str) -> str:
     return f"ROLE#{role}#USERS"
 
 
+def role_users_state_partition(role: str, trashed: bool) -> str:
+    """gsi2 of a membership: a role's live or trashed users (`GET /users?role=X&trashed=…`)."""
+    return f"ROLE#{role}#USERS#{'trashed' if trashed else 'live'}"
+
+
 def session_key(user_id: str, session_id: str) -> tuple[str, str]:
     """A login session lives next to its user so one BatchGetItem authenticates a request."""
     return f"USER#{user_id}", f"SESSION#{session_id}"
@@ -75,6 +80,16 @@ def address_key(user_id: str, address_id: str) -> tuple[str, str]:
 def address_lookup_partition(address_id: str) -> str:
     """gsi1: an address by id alone (admin reads)."""
     return f"ADDRESS#{address_id}"
+
+
+def address_book_key(user_id: str) -> tuple[str, str]:
+    """One item per user pointing at its default address: the condition that keeps a single default."""
+    return f"USER#{user_id}", "ADDRESSBOOK"
+
+
+def address_partition_prefix() -> str:
+    """sk prefix of a user's addresses (the address book item's sk does not start with it)."""
+    return "ADDRESS#"
 
 
 # --- catalog (categories, products, options, values, variants) ----------------------------------
@@ -110,6 +125,41 @@ def lookup_partition(kind: str, item_id: str) -> str:
     """gsi5: find a child item (option, value, variant) by its id alone: gsi5pk=<KIND>#<id>, gsi5sk=<KIND>."""
     return f"{kind.upper()}#{item_id}"
 
+
+def categories_partition(active_only: bool = False) -> str:
+    """gsi2 every category / gsi4 active categories (customers), by position."""
+    return "CATEGORIES#A:1" if active_only else "CATEGORIES"
+
+
+def category_children_partition(parent_id: str | None, active_only: bool = False) -> str:
+    """gsi1 children of a parent (`root` for the top level) / gsi3 its active children."""
+    base = f"CATEGORIES#P:{parent_id or 'root'}"
+    return f"{base}#A:1" if active_only else base
+
+
+def products_partition(*, active: bool | None = None, category_id: str | None = None,
+                       featured: bool | None = None) -> str:
+    """The live (not soft-deleted) products of one list: gsi1 all, gsi2 by is_active, gsi3 by category,
+    gsi4 by category and is_active, gsi5 by is_featured and is_active. Sort key: the id (newest first)."""
+    parts = ["PRODUCTS"]
+    if category_id is not None:
+        parts.append(f"C:{category_id}")
+    if featured is not None:
+        parts.append(f"F:{int(featured)}")
+    if active is not None:
+        parts.append(f"A:{int(active)}")
+    return "#".join(parts)
+
+
+def store_products_state_partition(store_id: str, active: bool) -> str:
+    """gsi2 of a product ↔ store link: the store's live products by is_active (`?store_id=` for customers)."""
+    return f"STORE#{store_id}#PRODUCTS#A:{int(active)}"
+
+
+def variant_combination_unique(product_id: str, option_value_ids: list[str]) -> tuple[str, str]:
+    """No two variants of a product share a combination of option values (the empty one included)."""
+    return "variant-combination", f"{product_id}#{'.'.join(sorted(option_value_ids))}"
+
 # --- stores, memberships, product links, stock --------------------------------------------------
 
 
@@ -117,9 +167,27 @@ def store_key(store_id: str) -> tuple[str, str]:
     return f"STORE#{store_id}", "STORE"
 
 
+def stores_all_partition() -> str:
+    """gsi1: every store (not being deleted), newest first."""
+    return "STORES"
+
+
+def stores_state_partition(is_active: bool) -> str:
+    """gsi2: active or inactive stores (`GET /stores?is_active=`)."""
+    return "STORES#active" if is_active else "STORES#inactive"
+
+
 def store_member_key(store_id: str, user_id: str) -> tuple[str, str]:
     """Membership lives in the store's partition; a policy check is one GetItem or ConditionCheck."""
     return f"STORE#{store_id}", f"MEMBER#{user_id}"
+
+
+STORE_MEMBER_PREFIX = "MEMBER#"  # sk prefix of memberships inside STORE#<id>: the store's members are one Query
+
+
+def user_stores_partition(user_id: str) -> str:
+    """gsi1 of a membership: the stores a user belongs to."""
+    return f"USER#{user_id}#STORES"
 
 
 def product_store_key(product_id: str, store_id: str) -> tuple[str, str]:
@@ -131,8 +199,32 @@ def stock_key(product_id: str, variant_id: str, store_id: str) -> tuple[str, str
     """Stock per (variant, store), in the product's collection so product reads carry it."""
     return f"PRODUCT#{product_id}", f"STOCK#{variant_id}#{store_id}"
 
+
+def variant_stock_prefix(variant_id: str) -> str:
+    """sk prefix of a variant's stock records (every store) inside its product's partition."""
+    return f"STOCK#{variant_id}#"
+
 # --- media (files, galleries) -------------------------------------------------------------------
 
 
 def file_key(file_id: str) -> tuple[str, str]:
     return f"FILE#{file_id}", "FILE"
+
+
+def product_gallery_ref(product_id: str) -> str:
+    """An entry of FileItem.galleries: the file is in this product's gallery."""
+    return f"product:{product_id}"
+
+
+def variant_gallery_ref(product_id: str, variant_id: str) -> str:
+    """An entry of FileItem.galleries: the file is in this variant's gallery (the product id locates its item)."""
+    return f"variant:{product_id}:{variant_id}"
+
+
+def gallery_owner_key(ref: str) -> tuple[str, str]:
+    """The item holding the gallery a FileItem.galleries entry names."""
+    kind, _, rest = ref.partition(":")
+    if kind == "product":
+        return product_key(rest)
+    product_id, _, variant_id = rest.partition(":")
+    return variant_key(product_id, variant_id)

@@ -27,7 +27,7 @@ def build_document() -> dict[str, Any]:
                 models.add(model)
     ordered = sorted(models, key=lambda m: (m.__module__, m.__name__))
     refs, defs = models_json_schema([(m, "validation") for m in ordered], ref_template="#/components/schemas/{model}")
-    schemas: dict[str, Any] = dict(defs.get("$defs", {}))
+    schemas: dict[str, Any] = {name: _without_null_defaults(schema) for name, schema in defs.get("$defs", {}).items()}
     schemas.update(_shared_schemas())
     paths: dict[str, dict[str, Any]] = {}
     for spec in ROUTES:
@@ -84,6 +84,16 @@ def _operation(spec: RouteSpec, refs: dict[Any, Any]) -> dict[str, Any]:
     if not spec.public:
         op["security"] = [{"bearer": []}]
     return op
+
+
+def _without_null_defaults(schema: Any) -> Any:
+    """`default: null` on a field whose schema does not admit null (PATCH bodies) is invalid OpenAPI; an
+    omitted field means "unchanged" there, which the description of PATCH already says."""
+    if isinstance(schema, dict):
+        return {k: _without_null_defaults(v) for k, v in schema.items() if not (k == "default" and v is None)}
+    if isinstance(schema, list):
+        return [_without_null_defaults(v) for v in schema]
+    return schema
 
 
 def _shared_schemas() -> dict[str, Any]:

@@ -1,7 +1,8 @@
 """Identity items of the single table: users, e-mail reservations, sessions, roles, role memberships."""
 from __future__ import annotations
 
-from pynamodb.attributes import BooleanAttribute, NumberAttribute, UnicodeAttribute, UnicodeSetAttribute
+from pynamodb.attributes import (BooleanAttribute, JSONAttribute, ListAttribute, NumberAttribute, UnicodeAttribute,
+                                 UnicodeSetAttribute)
 
 from chalicelib.core import keys
 from chalicelib.core.table import Entity
@@ -36,6 +37,9 @@ class SessionItem(Entity, discriminator="session"):
     token_version = NumberAttribute(default=1)  # the user's token_version when the session began
     revoked_at = UnicodeAttribute(null=True)
     rotated_at = UnicodeAttribute(null=True)
+    # Hashes of the last refresh tokens this session handed out and saw spent: presenting one again is
+    # a replay (the token leaked), which revokes the session. Bounded so the item stays small.
+    spent_hashes = ListAttribute(of=UnicodeAttribute, null=True)
 
 
 class RoleItem(Entity, discriminator="role"):
@@ -48,7 +52,18 @@ class RoleItem(Entity, discriminator="role"):
 
 
 class RoleMembershipItem(Entity, discriminator="role_membership"):
-    """user × role, so `GET /users?role=` is a Query on gsi1."""
+    """user × role, so `GET /users?role=` is a Query on gsi1 (all) or gsi2 (live/trashed).
+
+    `user` is a copy of the user's public fields, rewritten in every transaction that changes the user,
+    so a filtered list page is one Query (no BatchGetItem of the users behind it).
+    """
 
     user_id = UnicodeAttribute()
     role = UnicodeAttribute()
+    user = JSONAttribute(null=True)
+
+
+class RateWindowItem(Entity, discriminator="rate_window"):
+    """Failed attempts of one subject (an e-mail, an IP) in one fixed window; expires with the window (TTL)."""
+
+    failures = NumberAttribute(default=0)

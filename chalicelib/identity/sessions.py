@@ -24,7 +24,7 @@ def new_session(user: UserItem) -> tuple[SessionItem, TokenPair]:
     """A session item to write (caller decides how) and the tokens that go with it."""
     settings = get_settings()
     session_id = secrets.token_urlsafe(16)
-    refresh, refresh_hash = new_refresh_token(session_id)
+    refresh, refresh_hash = new_refresh_token(user.id, session_id)
     pk, sk = keys.session_key(user.id, session_id)
     now = now_iso()
     session = SessionItem(pk, sk, id=session_id, user_id=user.id, refresh_hash=refresh_hash,

@@ -56,17 +56,20 @@ def verify_access_token(token: str) -> AccessClaims | None:
         return None
 
 
-def new_refresh_token(session_id: str) -> tuple[str, str]:
-    """A fresh refresh token `<session>.<secret>` and the hash to store (never the token itself)."""
+def new_refresh_token(user_id: str, session_id: str) -> tuple[str, str]:
+    """A fresh refresh token `<user>.<session>.<secret>` and the hash to store (never the token itself).
+
+    The user and session ids let a refresh find its session by key (one BatchGetItem with the user)."""
     secret = secrets.token_urlsafe(32)
-    return f"{session_id}.{secret}", hash_refresh_secret(secret)
+    return f"{user_id}.{session_id}.{secret}", hash_refresh_secret(secret)
 
 
-def split_refresh_token(token: str) -> tuple[str, str] | None:
-    session_id, _, secret = token.partition(".")
-    if not session_id or not secret or len(token) > 200:
+def split_refresh_token(token: str) -> tuple[str, str, str] | None:
+    """(user id, session id, secret) of a well-formed refresh token, else None."""
+    parts = token.split(".")
+    if len(token) > 300 or len(parts) != 3 or not all(parts):
         return None
-    return session_id, secret
+    return parts[0], parts[1], parts[2]
 
 
 def hash_refresh_secret(secret: str) -> str:

@@ -1,7 +1,17 @@
-"""Product items of the single table: a product and, in its item collection, options, values and variants."""
+"""Product items of the single table: a product and, in its item collection, options, values and variants.
+
+Bounded child collections keep their counts on the parent item (`options_count`, `variants_count`,
+`values_count`), moved in the same transaction as the child, with a condition that enforces the limit.
+Usage counts (`variants_count` on options and values) make "in use by a variant → 409" one condition;
+name maps on the parent (`option_names`, `value_keys`) make names unique without reservation items, so
+deleting an option with its 100 values still fits one transaction.
+Writes to these items use update actions (never a whole-item put), so counts and the media domain's
+`gallery` are never overwritten.
+"""
 from __future__ import annotations
 
-from pynamodb.attributes import BooleanAttribute, ListAttribute, NumberAttribute, UnicodeAttribute
+from pynamodb.attributes import (BooleanAttribute, ListAttribute, MapAttribute, NumberAttribute, UnicodeAttribute,
+                                 UnicodeSetAttribute)
 
 from chalicelib.core.table import Entity
 
@@ -19,6 +29,10 @@ class ProductItem(Entity, discriminator="product"):
     created_by = UnicodeAttribute(null=True)
     deleted_at = UnicodeAttribute(null=True)
     gallery = ListAttribute(of=UnicodeAttribute, null=True)
+    options_count = NumberAttribute(default=0)
+    variants_count = NumberAttribute(default=0)
+    # case-folded names as map keys (a rename is REMOVE one key + SET another: no overlapping paths)
+    option_names = MapAttribute(null=True)
 
 
 class OptionItem(Entity, discriminator="product_option"):
@@ -28,6 +42,10 @@ class OptionItem(Entity, discriminator="product_option"):
     product_id = UnicodeAttribute()
     name = UnicodeAttribute()
     position = NumberAttribute(default=0)
+    values_count = NumberAttribute(default=0)
+    variants_count = NumberAttribute(default=0)  # variant references to any of its values
+    value_keys = MapAttribute(null=True)  # case-folded values as map keys, as option_names on products
+    value_ids = UnicodeSetAttribute(null=True)  # so deleting the option needs no read of its values
 
 
 class OptionValueItem(Entity, discriminator="product_option_value"):
@@ -38,6 +56,7 @@ class OptionValueItem(Entity, discriminator="product_option_value"):
     option_id = UnicodeAttribute()
     value = UnicodeAttribute()
     position = NumberAttribute(default=0)
+    variants_count = NumberAttribute(default=0)  # variants using this value
 
 
 class VariantItem(Entity, discriminator="product_variant"):
@@ -49,5 +68,6 @@ class VariantItem(Entity, discriminator="product_variant"):
     price = UnicodeAttribute()
     compare_at_price = UnicodeAttribute(null=True)
     option_value_ids = ListAttribute(of=UnicodeAttribute, null=True)
+    option_ids = ListAttribute(of=UnicodeAttribute, null=True)  # the option of each value (their keys, no read)
     is_active = BooleanAttribute(default=True)
     gallery = ListAttribute(of=UnicodeAttribute, null=True)

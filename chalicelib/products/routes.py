@@ -1,6 +1,116 @@
 """HTTP routes of the products domain (thin views: parse, authorize, call a service, respond)."""
 from __future__ import annotations
 
-from chalice import Blueprint
+from typing import TYPE_CHECKING, Any, Callable
 
-bp = Blueprint(__name__)
+from chalicelib.core.http import Req, route
+from chalicelib.core.pagination import Page
+from chalicelib.products import messages as msg
+from chalicelib.products.blueprint import bp
+from chalicelib.products.concurrency import guarded_write, matches, require_match
+from chalicelib.products.schemas import ProductCreate, ProductFields, ProductListQuery, ProductPatch, ProductReadQuery
+from chalicelib.core.lazy import lazy_import
+
+if TYPE_CHECKING:
+    from chalicelib.products.services.collection import Collection
+
+services = lazy_import("chalicelib.products.services.products")
+reads = lazy_import("chalicelib.products.services.reads")
+collection = lazy_import("chalicelib.products.services.collection")
+render = lazy_import("chalicelib.products.services.render")
+INCLUDES = ("category", "variants", "options", "stores", "gallery", "creator")  # the default of GET /products/{id}
+
+__all__ = ["bp"]
+
+
+def _sees_inactive(req: Req) -> bool:
+    return bool(req.principal.sees_inactive_catalog)
+
+
+def product_out(product_id: str) -> dict[str, Any]:
+    """What creates and updates answer (the product's own fields); also the replay of a create."""
+    found = collection.load_product_and_links(product_id)
+    if found.product is None:
+        from chalicelib.core.errors import NotFound
+
+        raise NotFound(msg.PRODUCT_NOT_FOUND)
+    return render.product_fields(found.product)
+
+
+def _loader(product_id: str, if_match: str | None) -> Callable[[], "Collection"]:
+    """Load what a write needs; with If-Match, check it against the representation the client may hold:
+    the product's own fields (what writes answer) or the full GET rendering (one more BatchGetItem)."""
+
+    def load() -> "Collection":
+        if not if_match:
+            return collection.load_product_and_links(product_id)
+        found = collection.load_collection(product_id, consistent=True)
+        if found.product is not None and not matches(if_match, render.product_fields(found.product)):
+            full, _ = reads.read_product(product_id, includes=set(INCLUDES), sees_inactive=True, consistent=True)
+            require_match(if_match, full)
+        return found
+
+    return load
+
+
+@route(bp, "GET", "/products", summary="List products (newest first)", query=ProductListQuery,
+       permission="products.view")
+def list_products(req: Req) -> Page:
+    return reads.list_products(req.query, sees_inactive=_sees_inactive(req))
+
+
+@route(bp, "POST", "/products", summary="Create a product", body=ProductCreate, status=201,
+       permission="products.create", message=msg.PRODUCT_CREATED, replay=product_out)
+def create_product(req: Req) -> dict[str, Any]:
+    return render.product_fields(services.create_product(req.body, actor_id=req.principal.user_id))
+
+
+@route(bp, "GET", "/products/by-slug/{slug}", summary="Read a product by its slug", query=ProductReadQuery,
+       permission="products.view")
+def get_product_by_slug(req: Req, slug: str) -> dict[str, Any]:
+    includes = render.parse_includes(req.query.include, default=INCLUDES)
+    product_id = reads.product_id_by_slug(slug)
+    return reads.read_product(product_id, includes=includes, sees_inactive=_sees_inactive(req))[0]
+
+
+@route(bp, "GET", "/products/{product_id}", summary="Read a product with its related resources",
+       query=ProductReadQuery, permission="products.view")
+def get_product(req: Req, product_id: str) -> dict[str, Any]:
+    includes = render.parse_includes(req.query.include, default=INCLUDES)
+    return reads.read_product(product_id, includes=includes, sees_inactive=_sees_inactive(req))[0]
+
+
+def _update(req: Req, product_id: str, changes: dict[str, Any]) -> dict[str, Any]:
+    product = guarded_write(_loader(product_id, req.if_match), None,
+                            lambda found: services.update_product(found, changes), req.if_match)
+    return render.product_fields(product)
+
+
+@route(bp, "PUT", "/products/{product_id}", summary="Replace a product", body=ProductFields,
+       permission="products.update", message=msg.PRODUCT_UPDATED)
+def replace_product(req: Req, product_id: str) -> dict[str, Any]:
+    return _update(req, product_id, req.body.model_dump())
+
+
+@route(bp, "PATCH", "/products/{product_id}", summary="Update some fields of a product", body=ProductPatch,
+       permission="products.update", message=msg.PRODUCT_UPDATED)
+def patch_product(req: Req, product_id: str) -> dict[str, Any]:
+    changes = req.body.model_dump(include=req.body.model_fields_set)
+    changes = {k: v for k, v in changes.items() if v is not None or k == "description"}
+    return _update(req, product_id, changes)
+
+
+@route(bp, "DELETE", "/products/{product_id}", summary="Soft-delete a product (its slug stays taken)",
+       permission="products.delete", message=msg.PRODUCT_DELETED)
+def delete_product(req: Req, product_id: str) -> None:
+    guarded_write(_loader(product_id, req.if_match), None, services.delete_product, req.if_match)
+
+
+@route(bp, "POST", "/products/{product_id}/restore", summary="Restore a soft-deleted product",
+       permission="products.delete", message=msg.PRODUCT_RESTORED)
+def restore_product(req: Req, product_id: str) -> dict[str, Any]:
+    product = guarded_write(_loader(product_id, req.if_match), None, services.restore_product, req.if_match)
+    return render.product_fields(product)
+
+
+from chalicelib.products import routes_children  # noqa: E402,F401  (options, values, variants register on bp)

@@ -3,4 +3,130 @@ from __future__ import annotations
 
 from chalice import Blueprint
 
+from chalicelib.core.http import Req, route
+from chalicelib.core.i18n import T
+from chalicelib.core.pagination import Page, PageQuery
+from chalicelib.stores.schemas import (AttachStoresOut, AttachUsersOut, MemberOut, StockAdjust, StockOut, StockSet,
+                                       StoreCreate, StoreIdsIn, StoreListQuery, StoreOut, StorePatch, StoreProductOut,
+                                       UserIdsIn)
+from chalicelib.stores.services import deletion, members, product_links, stock, stores
+from chalicelib.stores.services.common import stock_out, store_out
+
 bp = Blueprint(__name__)
+
+STORE_CREATED = T("Magasin créé avec succès", "Store created successfully")
+STORE_UPDATED = T("Magasin mis à jour avec succès", "Store updated successfully")
+STORE_DELETED = T("Magasin supprimé avec succès", "Store deleted successfully")
+USERS_ATTACHED = T("Utilisateurs rattachés au magasin", "Users attached to the store")
+USER_DETACHED = T("Utilisateur retiré du magasin", "User removed from the store")
+STORES_ATTACHED = T("Produit rattaché aux magasins", "Product attached to the stores")
+STORE_DETACHED = T("Produit retiré du magasin", "Product removed from the store")
+STOCK_UPDATED = T("Stock mis à jour", "Stock updated")
+STOCK_DELETED = T("Stock supprimé", "Stock deleted")
+
+
+def _replay_store(store_id: str) -> StoreOut:
+    """What a repeated create answers: the store as it is now."""
+    return store_out(stores.load_store(store_id))
+
+
+# --- stores -----------------------------------------------------------------------------------------
+@route(bp, "GET", "/stores", summary="List stores", query=StoreListQuery, response=StoreOut,
+       permission="stores.view")
+def list_stores(req: Req) -> Page:
+    page = stores.list_stores(req.query, actor=req.principal)
+    return Page(items=[store_out(item) for item in page.items], meta=page.meta)
+
+
+@route(bp, "POST", "/stores", summary="Create a store", body=StoreCreate, response=StoreOut, status=201,
+       permission="stores.create", message=STORE_CREATED, replay=_replay_store)
+def create_store(req: Req) -> StoreOut:
+    return store_out(stores.create_store(req.body, actor=req.principal))
+
+
+@route(bp, "GET", "/stores/{store_id}", summary="Get a store", response=StoreOut, permission="stores.view")
+def get_store(req: Req, store_id: str) -> StoreOut:
+    return store_out(stores.get_store(store_id, actor=req.principal))
+
+
+@route(bp, "PUT", "/stores/{store_id}", summary="Replace a store", body=StoreCreate, response=StoreOut,
+       permission="stores.update", message=STORE_UPDATED)
+def replace_store(req: Req, store_id: str) -> StoreOut:
+    return store_out(stores.replace_store(store_id, req.body, actor=req.principal, if_match=req.if_match))
+
+
+@route(bp, "PATCH", "/stores/{store_id}", summary="Update a store", body=StorePatch, response=StoreOut,
+       permission="stores.update", message=STORE_UPDATED)
+def update_store(req: Req, store_id: str) -> StoreOut:
+    return store_out(stores.update_store(store_id, req.body, actor=req.principal, if_match=req.if_match))
+
+
+@route(bp, "DELETE", "/stores/{store_id}", summary="Delete a store (members, product links and stock with it)",
+       permission="stores.delete", message=STORE_DELETED)
+def delete_store(req: Req, store_id: str) -> None:
+    deletion.delete_store(store_id, actor=req.principal, if_match=req.if_match)
+
+
+# --- store users ------------------------------------------------------------------------------------
+@route(bp, "GET", "/stores/{store_id}/users", summary="List a store's users", query=PageQuery, response=MemberOut,
+       permission="stores.attach_users")
+def list_store_users(req: Req, store_id: str) -> Page:
+    return members.list_members(store_id, req.query, actor=req.principal)
+
+
+@route(bp, "POST", "/stores/{store_id}/users", summary="Attach users to a store", body=UserIdsIn,
+       response=AttachUsersOut, permission="stores.attach_users", message=USERS_ATTACHED)
+def attach_store_users(req: Req, store_id: str) -> AttachUsersOut:
+    return members.attach_users(store_id, req.body.user_ids, actor=req.principal)
+
+
+@route(bp, "DELETE", "/stores/{store_id}/users/{user_id}", summary="Detach a user from a store",
+       permission="stores.attach_users", message=USER_DETACHED)
+def detach_store_user(req: Req, store_id: str, user_id: str) -> None:
+    members.detach_user(store_id, user_id, actor=req.principal)
+
+
+# --- product stores ---------------------------------------------------------------------------------
+@route(bp, "GET", "/stores/{store_id}/products", summary="List a store's products", query=PageQuery,
+       response=StoreProductOut, permission="products.view")
+def list_store_products(req: Req, store_id: str) -> Page:
+    return product_links.list_store_products(store_id, req.query, actor=req.principal)
+
+
+@route(bp, "POST", "/products/{product_id}/stores", summary="Attach a product to stores", body=StoreIdsIn,
+       response=AttachStoresOut, permission="products.update", message=STORES_ATTACHED)
+def attach_product_stores(req: Req, product_id: str) -> AttachStoresOut:
+    return product_links.attach_product_to_stores(product_id, req.body.store_ids)
+
+
+@route(bp, "DELETE", "/products/{product_id}/stores/{store_id}", summary="Detach a product from a store (and its stock there)",
+       permission="products.update", message=STORE_DETACHED)
+def detach_product_store(req: Req, product_id: str, store_id: str) -> None:
+    product_links.detach_product_from_store(product_id, store_id)
+
+
+# --- stock ------------------------------------------------------------------------------------------
+@route(bp, "GET", "/product-variants/{variant_id}/stock", summary="A variant's stock in every store",
+       response=StockOut, permission="product_variants.view")
+def list_variant_stock(req: Req, variant_id: str) -> list[StockOut]:
+    return [stock_out(item) for item in stock.list_variant_stock(variant_id, actor=req.principal)]
+
+
+@route(bp, "PUT", "/product-variants/{variant_id}/stock/{store_id}", summary="Set a variant's stock in a store",
+       body=StockSet, response=StockOut, permission="stock.update", message=STOCK_UPDATED)
+def set_stock(req: Req, variant_id: str, store_id: str) -> StockOut:
+    return stock_out(stock.set_stock(variant_id, store_id, req.body.quantity, actor=req.principal,
+                                     if_match=req.if_match))
+
+
+@route(bp, "POST", "/product-variants/{variant_id}/stock/{store_id}/adjust",
+       summary="Adjust a variant's stock in a store atomically", body=StockAdjust, response=StockOut,
+       permission="stock.update", message=STOCK_UPDATED)
+def adjust_stock(req: Req, variant_id: str, store_id: str) -> StockOut:
+    return stock_out(stock.adjust_stock(variant_id, store_id, req.body.delta, actor=req.principal))
+
+
+@route(bp, "DELETE", "/product-variants/{variant_id}/stock/{store_id}", summary="Delete a variant's stock in a store",
+       permission="stock.update", message=STOCK_DELETED)
+def delete_stock(req: Req, variant_id: str, store_id: str) -> None:
+    stock.delete_stock(variant_id, store_id, actor=req.principal, if_match=req.if_match)

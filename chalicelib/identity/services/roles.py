@@ -1,0 +1,102 @@
+"""Role use cases: list, read, create, replace and delete custom roles (built-in roles are read-only)."""
+from __future__ import annotations
+
+from typing import Any
+
+from pynamodb.exceptions import UpdateError
+
+from chalicelib.core import keys
+from chalicelib.core.errors import Conflict, Forbidden, NotFound, PreconditionFailed
+from chalicelib.core.i18n import T
+from chalicelib.core.pagination import Page, PageQuery, paginate
+from chalicelib.core.table import now_iso
+from chalicelib.core.tx import Counter, Tx, TxCancelled, read_total
+from chalicelib.identity.accounts import users_role_total
+from chalicelib.identity.models import RoleItem
+from chalicelib.identity.permissions import BUILTIN_ROLES
+from chalicelib.identity.preconditions import require_match
+from chalicelib.identity.schemas import RoleIn, RoleOut, RoleReplace
+
+ROLES_CUSTOM = "roles:custom"
+ROLE_EXISTS = T("Ce rôle existe déjà.", "This role already exists.")
+ROLE_BUILTIN = T("Les rôles intégrés ne peuvent être ni modifiés ni supprimés.",
+                 "Built-in roles can be neither changed nor deleted.")
+ROLE_IN_USE = T("Ce rôle est encore attribué à des utilisateurs.", "This role is still held by users.")
+
+
+def list_roles(params: PageQuery) -> Page[RoleItem]:
+    """Every role by name (gsi1 ROLES); the total is the built-in ones plus the custom-role counter."""
+
+    def query(limit: int, start: dict[str, Any] | None) -> Any:
+        return RoleItem.gsi1.query(keys.roles_partition(), limit=limit, page_size=limit, last_evaluated_key=start)
+
+    return paginate(query, params=params, scope="roles", index="gsi1",
+                    total=lambda: len(BUILTIN_ROLES) + read_total(ROLES_CUSTOM))
+
+
+def get_role(name: str, *, consistent: bool = False) -> RoleItem:
+    """One role by name, or 404."""
+    try:
+        return RoleItem.get(*keys.role_key(name), consistent_read=consistent)
+    except RoleItem.DoesNotExist:
+        raise NotFound() from None
+
+
+def create_role(data: RoleIn) -> RoleItem:
+    """A custom role with permissions from the catalogue; its name is its id."""
+    if data.name in BUILTIN_ROLES:
+        raise Conflict(ROLE_EXISTS, errors={"name": [ROLE_EXISTS.render()]})
+    now = now_iso()
+    role = RoleItem(*keys.role_key(data.name), name=data.name, description=data.description,
+                    permissions=set(data.permissions) or None, builtin=False, created_at=now, updated_at=now,
+                    gsi1pk=keys.roles_partition(), gsi1sk=data.name)
+    tx = Tx()
+    tx.create(role, label="role")
+    tx.count(ROLES_CUSTOM)
+    try:
+        tx.commit(created_id=data.name)
+    except TxCancelled as exc:
+        if "role" in exc.failed:
+            raise Conflict(ROLE_EXISTS, errors={"name": [ROLE_EXISTS.render()]}) from None
+        raise
+    return role
+
+
+def replace_role(name: str, data: RoleReplace, *, if_match: str | None) -> RoleItem:
+    """Replace a custom role's description and permissions (they apply to holders' next request)."""
+    role = _custom_role(name, if_match)
+    now = now_iso()
+    actions = [RoleItem.permissions.set(set(data.permissions) or None), RoleItem.updated_at.set(now),
+               RoleItem.version.add(1)]
+    actions.append(RoleItem.description.set(data.description) if data.description is not None
+                   else RoleItem.description.remove())
+    try:
+        role.update(actions=actions, condition=RoleItem.version == role.version)  # answers the new item
+    except UpdateError:
+        # Someone changed it between our read and our write: the client's view is stale either way.
+        raise (PreconditionFailed() if if_match else Conflict()) from None
+    return role
+
+
+def delete_role(name: str, *, if_match: str | None) -> None:
+    """Delete a custom role nobody holds (trashed users included: restoring them needs the role)."""
+    role = _custom_role(name, if_match)
+    tx = Tx()
+    tx.delete(RoleItem, keys.role_key(name), condition=RoleItem.version == role.version, label="role")
+    tx.check(Counter, keys.counter_key(users_role_total(name)),
+             Counter.total.does_not_exist() | (Counter.total <= 0), label="holders")
+    tx.count(ROLES_CUSTOM, -1)
+    try:
+        tx.commit()
+    except TxCancelled as exc:
+        if "holders" in exc.failed:
+            raise Conflict(ROLE_IN_USE) from None
+        raise (PreconditionFailed() if if_match else Conflict()) from None
+
+
+def _custom_role(name: str, if_match: str | None) -> RoleItem:
+    role = get_role(name, consistent=True)
+    if role.builtin or name in BUILTIN_ROLES:
+        raise Forbidden(ROLE_BUILTIN)
+    require_match(if_match, RoleOut.from_item(role))
+    return role

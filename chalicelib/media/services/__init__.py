@@ -1,0 +1,1 @@
+"""Media use cases: files (upload, verification, delete) and galleries."""

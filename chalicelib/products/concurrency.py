@@ -1,0 +1,50 @@
+"""If-Match and lost-update protection shared by the catalog's write routes.
+
+A write reads the current item, checks `If-Match` against the ETag of the resource as its GET renders it,
+then writes on the condition that `version` did not move. When it moved in between: with If-Match the
+client's view is stale (412); without, the change is applied again on the fresh state (nothing is lost).
+"""
+from __future__ import annotations
+
+from typing import Any, Callable, TypeVar
+
+from chalicelib.core.errors import Conflict, PreconditionFailed
+
+C = TypeVar("C")
+R = TypeVar("R")
+
+ATTEMPTS = 3
+
+
+class StaleVersion(Exception):
+    """The item's version changed between the read and the conditional write."""
+
+
+def matches(if_match: str, current_output: Any) -> bool:
+    """Does `If-Match` name this representation (or `*`)?"""
+    from chalicelib.core.http import dump, etag_of
+
+    wanted = [tag.strip() for tag in if_match.split(",")]
+    weakless = [tag[2:] if tag.startswith("W/") else tag for tag in wanted]
+    return "*" in wanted or etag_of(dump(current_output)) in weakless
+
+
+def require_match(if_match: str | None, current_output: Any) -> None:
+    """412 unless `If-Match` names the current representation (or is `*`)."""
+    if if_match and not matches(if_match, current_output):
+        raise PreconditionFailed()
+
+
+def guarded_write(load: Callable[[], C], render: Callable[[C], Any] | None, write: Callable[[C], R],
+                  if_match: str | None) -> R:
+    """load → (If-Match check) → write, retried on a version race when the client set no precondition."""
+    for _ in range(ATTEMPTS):
+        current = load()
+        if if_match and render is not None:
+            require_match(if_match, render(current))
+        try:
+            return write(current)
+        except StaleVersion:
+            if if_match:
+                raise PreconditionFailed() from None
+    raise Conflict()

@@ -1,0 +1,51 @@
+"""Messages of the products domain (French first, English on Accept-Language: en)."""
+from chalicelib.core.i18n import T
+
+PRODUCT_CREATED = T("Produit créé avec succès", "Product created successfully")
+PRODUCT_UPDATED = T("Produit mis à jour avec succès", "Product updated successfully")
+PRODUCT_DELETED = T("Produit supprimé avec succès", "Product deleted successfully")
+PRODUCT_RESTORED = T("Produit restauré avec succès", "Product restored successfully")
+PRODUCT_NOT_FOUND = T("Produit non trouvé", "Product not found")
+PRODUCT_NOT_DELETED = T("Ce produit n'est pas supprimé.", "This product is not deleted.")
+CATEGORY_MISSING = T("La catégorie sélectionnée n'existe pas.", "The selected category does not exist.")
+STORE_MISSING = T("Le magasin {store_id} n'existe pas.", "Store {store_id} does not exist.")
+DUPLICATE_IDS = T("La liste contient des doublons.", "The list contains duplicates.")
+UNSUPPORTED_FILTERS = T("Combinaison de filtres non prise en charge : {detail}.", "Unsupported filter combination: {detail}.")
+UNKNOWN_INCLUDE = T("Inclusion inconnue : {names}. Valeurs possibles : {allowed}.",
+                    "Unknown include: {names}. Allowed: {allowed}.")
+LIST_INCLUDE = T("Sur une liste, seules les inclusions {allowed} sont disponibles.",
+                 "On a list, only the {allowed} includes are available.")
+LIST_INCLUDE_PAGE = T("Avec des inclusions, per_page est limité à {max}.", "With includes, per_page is limited to {max}.")
+TOO_MANY_LINKS = T("Ce produit est lié à trop de magasins pour cette opération ({max} au plus).",
+                   "This product is linked to too many stores for this operation (at most {max}).")
+
+OPTION_CREATED = T("Option créée avec succès", "Option created successfully")
+OPTION_UPDATED = T("Option mise à jour avec succès", "Option updated successfully")
+OPTION_DELETED = T("Option supprimée avec succès", "Option deleted successfully")
+OPTION_NOT_FOUND = T("Option non trouvée", "Option not found")
+OPTION_NAME_TAKEN = T("Ce produit a déjà une option de ce nom.", "This product already has an option with this name.")
+OPTION_LIMIT = T("Un produit ne peut pas avoir plus de {max} options.", "A product cannot have more than {max} options.")
+OPTION_IN_USE = T("Impossible de supprimer une option dont une valeur est utilisée par une variante.",
+                  "An option whose value a variant uses cannot be deleted.")
+
+VALUE_CREATED = T("Valeur créée avec succès", "Value created successfully")
+VALUE_UPDATED = T("Valeur mise à jour avec succès", "Value updated successfully")
+VALUE_DELETED = T("Valeur supprimée avec succès", "Value deleted successfully")
+VALUE_NOT_FOUND = T("Valeur d'option non trouvée", "Option value not found")
+VALUE_TAKEN = T("Cette option a déjà cette valeur.", "This option already has this value.")
+VALUE_LIMIT = T("Une option ne peut pas avoir plus de {max} valeurs.", "An option cannot have more than {max} values.")
+VALUE_IN_USE = T("Impossible de supprimer une valeur utilisée par une variante.", "A value used by a variant cannot be deleted.")
+
+VARIANT_CREATED = T("Variante créée avec succès", "Variant created successfully")
+VARIANT_UPDATED = T("Variante mise à jour avec succès", "Variant updated successfully")
+VARIANT_DELETED = T("Variante supprimée avec succès", "Variant deleted successfully")
+VARIANT_NOT_FOUND = T("Variante non trouvée", "Variant not found")
+SKU_TAKEN = T("Ce SKU est déjà utilisé.", "This SKU is already in use.")
+VARIANT_LIMIT = T("Un produit ne peut pas avoir plus de {max} variantes.", "A product cannot have more than {max} variants.")
+COMBINATION_TAKEN = T("Une autre variante de ce produit a déjà cette combinaison de valeurs.",
+                      "Another variant of this product already has this combination of values.")
+VALUES_UNKNOWN = T("Ces valeurs n'appartiennent pas aux options de ce produit : {ids}.",
+                   "These values do not belong to this product's options: {ids}.")
+VALUES_SAME_OPTION = T("Une variante ne peut avoir qu'une valeur par option.", "A variant can have only one value per option.")
+PRICE_FORMAT = T("Le montant doit être une chaîne décimale positive avec au plus deux décimales (ex. \"19.90\").",
+                 "The amount must be a positive decimal string with at most two decimals (e.g. \"19.90\").")

@@ -1,0 +1,186 @@
+"""What the products domain reads and writes over HTTP (products, options, values, variants)."""
+from __future__ import annotations
+
+import re
+from decimal import Decimal
+from typing import Annotated, Any
+
+from pydantic import BeforeValidator, Field, field_validator
+
+from chalicelib.core.pagination import PageQuery
+from chalicelib.core.schemas import Id, Input, Name, Output, Query, invalid
+from chalicelib.products import messages as msg
+
+MAX_STORES_AT_CREATE = 20  # one transaction: 4 writes per store link next to the product's own
+MAX_POSITION = 999_999
+_AMOUNT = re.compile(r"^\d{1,10}(\.\d{1,2})?$")
+
+
+def _amount(value: Any) -> Any:
+    """Money arrives as a decimal string ("19.9", "19.90"), never as a JSON number; stored with two places."""
+    if value is None:
+        return None
+    if not isinstance(value, str) or not _AMOUNT.match(value.strip()):
+        raise invalid(msg.PRICE_FORMAT)
+    return f"{Decimal(value.strip()):.2f}"
+
+
+Amount = Annotated[str, BeforeValidator(_amount)]
+OptionalAmount = Annotated[str | None, BeforeValidator(_amount)]
+Description = Annotated[str | None, Field(max_length=10_000)]
+Position = Annotated[int, Field(ge=0, le=MAX_POSITION)]
+
+
+def _distinct(values: list[str] | None) -> list[str] | None:
+    if values is not None and len(set(values)) != len(values):
+        raise invalid(msg.DUPLICATE_IDS)
+    return values
+
+
+# --- products ---------------------------------------------------------------------------------------
+class ProductFields(Input):
+    """PUT replaces these; store links are managed by the product-stores routes."""
+
+    name: Name
+    description: Description = None
+    product_category_id: Id
+    is_active: bool = True
+    is_featured: bool = False
+
+
+class ProductCreate(ProductFields):
+    store_ids: list[Id] = Field(default_factory=list, max_length=MAX_STORES_AT_CREATE)
+
+    _unique_stores = field_validator("store_ids")(_distinct)
+
+
+class ProductPatch(Input):
+    name: Name | None = None
+    description: Description = None
+    product_category_id: Id | None = None
+    is_active: bool | None = None
+    is_featured: bool | None = None
+
+
+class ProductReadQuery(Query):
+    """`include`: comma-separated related resources (default on a single product: all of them)."""
+
+    include: str | None = Field(None, max_length=200)
+
+
+class ProductListQuery(PageQuery):
+    product_category_id: Id | None = None
+    store_id: Id | None = None
+    is_active: bool | None = None
+    is_featured: bool | None = None
+    include: str | None = Field(None, max_length=200)
+
+
+class UserSummary(Output):
+    id: str
+    name: str
+
+
+class StoreSummary(Output):
+    id: str
+    name: str
+    slug: str
+    currency: str
+    is_active: bool
+
+
+class ProductOut(Output):
+    """The product's own fields; includes are added by the reader (`category`, `variants`, …)."""
+
+    id: str
+    name: str
+    slug: str
+    description: str | None = None
+    product_category_id: str
+    is_active: bool
+    is_featured: bool
+    created_by: str | None = None
+    deleted_at: str | None = None
+    created_at: str | None = None
+    updated_at: str | None = None
+
+
+# --- options and values -----------------------------------------------------------------------------
+class OptionCreate(Input):
+    name: Annotated[str, Field(min_length=1, max_length=100)]
+    position: Position = 0
+
+
+class OptionPatch(Input):
+    name: Annotated[str, Field(min_length=1, max_length=100)] | None = None
+    position: Position | None = None
+
+
+class ValueCreate(Input):
+    value: Annotated[str, Field(min_length=1, max_length=100)]
+    position: Position = 0
+
+
+class ValuePatch(Input):
+    value: Annotated[str, Field(min_length=1, max_length=100)] | None = None
+    position: Position | None = None
+
+
+class ValueOut(Output):
+    id: str
+    option_id: str
+    product_id: str
+    value: str
+    position: int
+    created_at: str | None = None
+    updated_at: str | None = None
+
+
+class OptionOut(Output):
+    id: str
+    product_id: str
+    name: str
+    position: int
+    values: list[ValueOut] = []
+    created_at: str | None = None
+    updated_at: str | None = None
+
+
+# --- variants ---------------------------------------------------------------------------------------
+class VariantCreate(Input):
+    sku: Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9][A-Za-z0-9._/-]*$")]
+    price: Amount
+    compare_at_price: OptionalAmount = None
+    option_value_ids: list[Id] = Field(default_factory=list, max_length=100)
+    is_active: bool = True
+
+    _unique_values = field_validator("option_value_ids")(_distinct)
+
+
+class VariantPatch(Input):
+    sku: Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9][A-Za-z0-9._/-]*$")] | None = None
+    price: OptionalAmount = None
+    compare_at_price: OptionalAmount = None
+    option_value_ids: list[Id] | None = Field(None, max_length=100)
+    is_active: bool | None = None
+
+    _unique_values = field_validator("option_value_ids")(_distinct)
+
+
+class StockOut(Output):
+    store_id: str
+    quantity: int
+
+
+class VariantOut(Output):
+    id: str
+    product_id: str
+    sku: str
+    price: str
+    compare_at_price: str | None = None
+    option_value_ids: list[str] = []
+    is_active: bool
+    stock: list[StockOut] = []
+    gallery: list[Any] = []
+    created_at: str | None = None
+    updated_at: str | None = None

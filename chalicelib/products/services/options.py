@@ -1,0 +1,259 @@
+"""Options of a product and their values: names unique per parent, limits, in-use rules.
+
+Each create/rename is one transaction whose condition sits on the parent (product or option): it exists,
+is not deleted, is under its limit and does not hold the name yet (a case-folded set on the parent).
+When that condition fails, one read of the parent tells which rule it was.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+from ulid import ULID
+
+from chalicelib.core import keys
+from chalicelib.core.errors import AppError, Conflict, NotFound, field_error
+from chalicelib.core.table import now_iso
+from chalicelib.core.tx import MAX_ITEMS, Tx, TxCancelled
+from chalicelib.products import messages as msg
+from chalicelib.products.concurrency import StaleVersion
+from chalicelib.products.models import OptionItem, OptionValueItem, ProductItem
+from chalicelib.products.schemas import OptionCreate, ValueCreate
+from chalicelib.products.services.collection import Collection, load_collection
+from chalicelib.products.services.lookups import get_product_item, lookup, lookup_attributes, require_product_visible
+
+MAX_OPTIONS = 5
+MAX_VALUES = 100
+
+
+def options_range(product_id: str, option_id: str | None = None) -> Collection:
+    """Options and values (all, or from one option on) plus the product item: one Query (sk OPTION#… → PRODUCT)."""
+    lower = keys.option_key(product_id, option_id)[1] if option_id else "OPTION#"
+    return load_collection(product_id, lower=lower, upper=keys.product_key(product_id)[1])
+
+
+def _product_rule(product_id: str, name_key: str | None) -> AppError:
+    """Why a transaction conditioned on the product failed (one GetItem, only on failure)."""
+    product = get_product_item(product_id)
+    if product is None or product.deleted_at:
+        return NotFound(msg.PRODUCT_NOT_FOUND)
+    if name_key is not None and name_key in (product.option_names or {}):
+        return field_error("name", msg.OPTION_NAME_TAKEN)
+    if int(product.options_count or 0) >= MAX_OPTIONS:
+        return field_error("name", msg.OPTION_LIMIT, max=MAX_OPTIONS)
+    return Conflict()
+
+
+def _option_rule(option: OptionItem, value_key: str | None) -> AppError:
+    try:
+        fresh = OptionItem.get(option.pk, option.sk, consistent_read=True)
+    except OptionItem.DoesNotExist:
+        return NotFound(msg.OPTION_NOT_FOUND)
+    if value_key is not None and value_key in (fresh.value_keys or {}):
+        return field_error("value", msg.VALUE_TAKEN)
+    if int(fresh.values_count or 0) >= MAX_VALUES:
+        return field_error("value", msg.VALUE_LIMIT, max=MAX_VALUES)
+    return Conflict()
+
+
+def _live_product_check(tx: Tx, product_id: str) -> None:
+    tx.check(ProductItem, keys.product_key(product_id),
+             ProductItem.pk.exists() & ProductItem.deleted_at.does_not_exist(), label="product")
+
+
+# --- options ----------------------------------------------------------------------------------------
+def get_option(option_id: str) -> OptionItem:
+    return lookup(OptionItem, "OPTION", option_id, msg.OPTION_NOT_FOUND)
+
+
+def read_option(option_id: str, *, sees_inactive: bool) -> tuple[OptionItem, list[OptionValueItem]]:
+    """An option and its values (customers: only under a visible product)."""
+    option = get_option(option_id)
+    found = options_range(option.product_id, option.id)
+    require_product_visible(found.product, sees_inactive, msg.OPTION_NOT_FOUND)
+    return option, [v for v in found.values if v.option_id == option.id]
+
+
+def list_options(product_id: str, *, sees_inactive: bool) -> Collection:
+    """Every option of a product with its values (at most 5 options: the list comes whole)."""
+    found = options_range(product_id)
+    require_product_visible(found.product, sees_inactive, msg.PRODUCT_NOT_FOUND)
+    return found
+
+
+def create_option(product_id: str, data: OptionCreate) -> OptionItem:
+    """Add an option (≤ 5 per product, name unique within it) to a live product: one transaction."""
+    option_id = str(ULID())
+    now = now_iso()
+    name_key = data.name.casefold()
+    option = OptionItem(*keys.option_key(product_id, option_id), id=option_id, product_id=product_id,
+                        name=data.name, position=data.position, values_count=0, variants_count=0, value_keys={},
+                        created_at=now, updated_at=now, **lookup_attributes("OPTION", option_id))
+    tx = Tx()
+    tx.create(option, label="option")
+    tx.update(ProductItem, keys.product_key(product_id),
+              [ProductItem.options_count.add(1), ProductItem.option_names[name_key].set(True)],
+              condition=ProductItem.pk.exists() & ProductItem.deleted_at.does_not_exist()
+              & (ProductItem.options_count < MAX_OPTIONS) & ProductItem.option_names[name_key].does_not_exist(),
+              label="product")
+    try:
+        tx.commit(created_id=option_id)
+    except TxCancelled as exc:
+        if "product" in exc.failed:
+            raise _product_rule(product_id, name_key) from None
+        raise
+    return option
+
+
+def update_option(option: OptionItem, changes: dict[str, Any]) -> OptionItem:
+    """Rename and/or move an option (the new name must be free within the product)."""
+    name = changes.get("name") or option.name
+    position = changes.get("position", option.position)
+    now = now_iso()
+    tx = Tx()
+    tx.update(OptionItem, (option.pk, option.sk),
+              [OptionItem.name.set(name), OptionItem.position.set(position), OptionItem.updated_at.set(now),
+               OptionItem.version.add(1)], condition=OptionItem.version == option.version, label="version")
+    old_key, new_key = option.name.casefold(), name.casefold()
+    if new_key != old_key:
+        tx.update(ProductItem, keys.product_key(option.product_id),
+                  [ProductItem.option_names[old_key].remove(), ProductItem.option_names[new_key].set(True)],
+                  condition=ProductItem.pk.exists() & ProductItem.deleted_at.does_not_exist()
+                  & ProductItem.option_names[new_key].does_not_exist(), label="product")
+    else:
+        _live_product_check(tx, option.product_id)
+    try:
+        tx.commit()
+    except TxCancelled as exc:
+        if "version" in exc.failed:
+            raise StaleVersion() from None
+        if "product" in exc.failed:
+            raise _product_rule(option.product_id, new_key if new_key != old_key else None) from None
+        raise
+    option.name, option.position, option.updated_at, option.version = name, position, now, option.version + 1
+    return option
+
+
+def delete_option(option: OptionItem) -> None:
+    """Delete an option and its values unless a variant uses one of them (409): one transaction."""
+    if int(option.variants_count or 0) > 0:
+        raise Conflict(msg.OPTION_IN_USE)
+    unused = (OptionItem.version == option.version) & (OptionItem.variants_count == 0)
+    value_ids = sorted(option.value_ids or [])
+    head, tail = value_ids[: MAX_ITEMS - 2], value_ids[MAX_ITEMS - 2:]
+    if tail:  # 100 values + the option + the product exceed one transaction: the last values go first
+        first = Tx()
+        first.check(OptionItem, (option.pk, option.sk), unused, label="version")
+        for value_id in tail:
+            first.delete(OptionValueItem, keys.option_value_key(option.product_id, option.id, value_id))
+        _commit_or_stale(first)
+    tx = Tx()
+    # variants_count sums the use of every value, so this one condition covers them all
+    tx.delete(OptionItem, (option.pk, option.sk), condition=unused, label="version")
+    for value_id in head:
+        tx.delete(OptionValueItem, keys.option_value_key(option.product_id, option.id, value_id), label=f"value:{value_id}")
+    tx.update(ProductItem, keys.product_key(option.product_id),
+              [ProductItem.options_count.add(-1), ProductItem.option_names[option.name.casefold()].remove()],
+              condition=ProductItem.pk.exists(), label="product")
+    _commit_or_stale(tx)
+
+
+def _commit_or_stale(tx: Tx) -> None:
+    try:
+        tx.commit()
+    except TxCancelled as exc:
+        if "version" in exc.failed:
+            raise StaleVersion() from None
+        raise
+
+
+# --- values -----------------------------------------------------------------------------------------
+def get_value(value_id: str) -> OptionValueItem:
+    return lookup(OptionValueItem, "OPTION_VALUE", value_id, msg.VALUE_NOT_FOUND)
+
+
+def read_value(value_id: str, *, sees_inactive: bool) -> OptionValueItem:
+    """A value (customers: only under a visible product): lookup, then the product."""
+    value = get_value(value_id)
+    require_product_visible(get_product_item(value.product_id), sees_inactive, msg.VALUE_NOT_FOUND)
+    return value
+
+
+def list_values(option_id: str, *, sees_inactive: bool) -> list[OptionValueItem]:
+    """Every value of an option, by position (at most 100: the list comes whole)."""
+    option, values = read_option(option_id, sees_inactive=sees_inactive)
+    return values
+
+
+def create_value(option_id: str, data: ValueCreate) -> OptionValueItem:
+    """Add a value (≤ 100 per option, unique within it) under a live product: one transaction."""
+    option = get_option(option_id)
+    value_id = str(ULID())
+    now = now_iso()
+    value_key = data.value.casefold()
+    value = OptionValueItem(*keys.option_value_key(option.product_id, option.id, value_id), id=value_id,
+                            product_id=option.product_id, option_id=option.id, value=data.value,
+                            position=data.position, variants_count=0, created_at=now, updated_at=now,
+                            **lookup_attributes("OPTION_VALUE", value_id))
+    tx = Tx()
+    tx.create(value, label="value")
+    tx.update(OptionItem, (option.pk, option.sk),
+              [OptionItem.values_count.add(1), OptionItem.value_keys[value_key].set(True),
+               OptionItem.value_ids.add({value_id})],
+              condition=OptionItem.pk.exists() & (OptionItem.values_count < MAX_VALUES)
+              & OptionItem.value_keys[value_key].does_not_exist(), label="option")
+    _live_product_check(tx, option.product_id)
+    try:
+        tx.commit(created_id=value_id)
+    except TxCancelled as exc:
+        if "option" in exc.failed:
+            raise _option_rule(option, value_key) from None
+        if "product" in exc.failed:
+            raise NotFound(msg.PRODUCT_NOT_FOUND) from None
+        raise
+    return value
+
+
+def update_value(value: OptionValueItem, changes: dict[str, Any]) -> OptionValueItem:
+    """Change a value's text (still unique within its option) and/or position."""
+    text = changes.get("value") or value.value
+    position = changes.get("position", value.position)
+    now = now_iso()
+    tx = Tx()
+    tx.update(OptionValueItem, (value.pk, value.sk),
+              [OptionValueItem.value.set(text), OptionValueItem.position.set(position),
+               OptionValueItem.updated_at.set(now), OptionValueItem.version.add(1)],
+              condition=OptionValueItem.version == value.version, label="version")
+    old_key, new_key = value.value.casefold(), text.casefold()
+    option_key = keys.option_key(value.product_id, value.option_id)
+    if new_key != old_key:
+        tx.update(OptionItem, option_key, [OptionItem.value_keys[old_key].remove(), OptionItem.value_keys[new_key].set(True)],
+                  condition=OptionItem.pk.exists() & OptionItem.value_keys[new_key].does_not_exist(), label="option")
+    _live_product_check(tx, value.product_id)
+    try:
+        tx.commit()
+    except TxCancelled as exc:
+        if "version" in exc.failed:
+            raise StaleVersion() from None
+        if "option" in exc.failed:
+            option = OptionItem(*option_key)
+            raise _option_rule(option, new_key) from None
+        if "product" in exc.failed:
+            raise NotFound(msg.PRODUCT_NOT_FOUND) from None
+        raise
+    value.value, value.position, value.updated_at, value.version = text, position, now, value.version + 1
+    return value
+
+
+def delete_value(value: OptionValueItem) -> None:
+    """Delete a value unless a variant uses it (409)."""
+    if int(value.variants_count or 0) > 0:
+        raise Conflict(msg.VALUE_IN_USE)
+    tx = Tx()
+    tx.delete(OptionValueItem, (value.pk, value.sk),
+              condition=(OptionValueItem.version == value.version) & (OptionValueItem.variants_count == 0),
+              label="version")
+    tx.update(OptionItem, keys.option_key(value.product_id, value.option_id),
+              [OptionItem.values_count.add(-1), OptionItem.value_keys[value.value.casefold()].remove(),
+               OptionItem.value_ids.delete({value.id})],
+              condition=OptionItem.pk.exists(), label="option")
+    _commit_or_stale(tx)

@@ -1,0 +1,160 @@
+"""Product writes: create (unique slug, category and stores checked), update, soft delete, restore."""
+from __future__ import annotations
+
+from typing import Any
+
+from ulid import ULID
+
+from chalicelib.categories.models import CategoryItem
+from chalicelib.core import keys
+from chalicelib.core.errors import Conflict, ValidationFailed, field_error
+from chalicelib.core.table import now_iso
+from chalicelib.core.tx import MAX_ITEMS, Tx, TxCancelled
+from chalicelib.products import messages as msg
+from chalicelib.products.concurrency import StaleVersion
+from chalicelib.products.listing import apply_slots, move_totals, slot_actions
+from chalicelib.products.models import ProductItem
+from chalicelib.products.schemas import ProductCreate
+from chalicelib.products.services.collection import (LINK_INDEXES, PRODUCT_INDEXES, SLUG_KIND, Collection,
+                                                     current_link_slots, item_slots, link_slots, product_slots,
+                                                     require_live)
+from chalicelib.products.slugs import base_slug, commit_with_unique_slug
+from chalicelib.stores.models import ProductStoreItem, StoreItem, product_store_item
+
+FIELDS = ("name", "description", "product_category_id", "is_active", "is_featured")
+
+
+def _store_errors(failed: list[str]) -> ValidationFailed | None:
+    missing = [label.split(":", 1)[1] for label in failed if label.startswith("store:")]
+    if not missing:
+        return None
+    return ValidationFailed(errors={"store_ids": [msg.STORE_MISSING.render(store_id=s) for s in missing]})
+
+
+def _category_counts(tx: Tx, category_id: str, delta: int) -> None:
+    """Products count on the category (its delete is refused while > 0); joining needs it to exist."""
+    condition = CategoryItem.pk.exists() if delta > 0 else None
+    tx.update(CategoryItem, keys.category_key(category_id), [CategoryItem.products_count.add(delta)],
+              condition=condition, label="category" if delta > 0 else "old-category")
+
+
+def create_product(data: ProductCreate, *, actor_id: str) -> ProductItem:
+    """Create a product with a unique slug in an existing category, linked to existing stores."""
+    product_id = str(ULID())
+    now = now_iso()
+    product = ProductItem(*keys.product_key(product_id), id=product_id, name=data.name, slug="",
+                          description=data.description, product_category_id=data.product_category_id,
+                          is_active=data.is_active, is_featured=data.is_featured, created_by=actor_id,
+                          options_count=0, variants_count=0, option_names={}, created_at=now,
+                          updated_at=now)
+    listed = item_slots(product)
+    apply_slots(product, listed, PRODUCT_INDEXES)
+
+    def build(slug: str) -> Tx:
+        product.slug = slug
+        tx = Tx()
+        tx.create(product, label="product")
+        _category_counts(tx, data.product_category_id, 1)
+        move_totals(tx, [], listed)
+        for store_id in data.store_ids:
+            tx.check(StoreItem, keys.store_key(store_id), StoreItem.pk.exists(), label=f"store:{store_id}")
+            link = product_store_item(product_id, store_id)
+            joined = link_slots(product_id, store_id, data.is_active, False)
+            apply_slots(link, joined, LINK_INDEXES)
+            tx.create(link, label=f"link:{store_id}")
+            move_totals(tx, [], joined)
+        return tx
+
+    try:
+        commit_with_unique_slug(SLUG_KIND, base_slug(data.name, "produit"), product_id, build)
+    except TxCancelled as exc:
+        errors: dict[str, list[str]] = {}
+        if "category" in exc.failed:
+            errors["product_category_id"] = [msg.CATEGORY_MISSING.render()]
+        stores = _store_errors(exc.failed)
+        if stores:
+            errors.update(stores.errors or {})
+        if errors:
+            raise ValidationFailed(errors=errors) from None
+        raise
+    return product
+
+
+def _links_follow(tx: Tx, found: Collection, active: bool, deleted: bool) -> None:
+    """Store links mirror the product's state in the stores' lists (and their totals)."""
+    product = found.product
+    assert product is not None
+    for link in found.links:
+        before = current_link_slots(link)
+        after = link_slots(product.id, link.store_id, active, deleted)
+        if before == after:
+            continue
+        tx.update(ProductStoreItem, (link.pk, link.sk), slot_actions(ProductStoreItem, after, LINK_INDEXES),
+                  condition=ProductStoreItem.pk.exists(), label=f"link:{link.store_id}")
+        move_totals(tx, before, after)
+    if len(tx) > MAX_ITEMS - 1:
+        raise Conflict(msg.TOO_MANY_LINKS, max=(MAX_ITEMS - 12) // 3)
+
+
+def _write(found: Collection, changes: dict[str, Any], *, deleted_at: str | None) -> ProductItem:
+    """One transaction: the product (version-checked), its list partitions, category counts and links."""
+    product = found.product
+    assert product is not None
+    new = {field: changes.get(field, getattr(product, field)) for field in FIELDS}
+    before = item_slots(product)
+    after = product_slots(product.id, new["product_category_id"], bool(new["is_active"]), bool(new["is_featured"]),
+                          bool(deleted_at))
+    now = now_iso()
+    actions = [getattr(ProductItem, f).set(new[f]) for f in FIELDS if new[f] is not None]
+    if new["description"] is None:
+        actions.append(ProductItem.description.remove())
+    actions.append(ProductItem.deleted_at.set(deleted_at) if deleted_at else ProductItem.deleted_at.remove())
+    actions += [ProductItem.updated_at.set(now), ProductItem.version.add(1)]
+    actions += slot_actions(ProductItem, after, PRODUCT_INDEXES)
+    tx = Tx()
+    tx.update(ProductItem, keys.product_key(product.id), actions, condition=ProductItem.version == product.version,
+              label="version")
+    if new["product_category_id"] != product.product_category_id:
+        _category_counts(tx, product.product_category_id, -1)
+        _category_counts(tx, new["product_category_id"], 1)
+    move_totals(tx, before, after)
+    _links_follow(tx, found, bool(new["is_active"]), bool(deleted_at))
+    try:
+        tx.commit()
+    except TxCancelled as exc:
+        if "version" in exc.failed or any(label.startswith("link:") for label in exc.failed):
+            raise StaleVersion() from None
+        if "category" in exc.failed:
+            raise field_error("product_category_id", msg.CATEGORY_MISSING) from None
+        raise
+    for field in FIELDS:
+        setattr(product, field, new[field])
+    product.deleted_at, product.updated_at, product.version = deleted_at, now, product.version + 1
+    for index in PRODUCT_INDEXES:
+        slot = next((s for s in after if s.index == index), None)
+        setattr(product, f"{index}pk", slot.partition if slot else None)
+        setattr(product, f"{index}sk", slot.sort if slot else None)
+    return product
+
+
+def update_product(found: Collection, changes: dict[str, Any]) -> ProductItem:
+    """Apply `changes` (PUT: every field; PATCH: the given ones) to a live product."""
+    require_live(found.product)
+    return _write(found, changes, deleted_at=None)
+
+
+def delete_product(found: Collection) -> ProductItem:
+    """Soft delete: out of every list (stores' included), hidden from customers; the slug stays taken."""
+    product = require_live(found.product)
+    return _write(found, {}, deleted_at=now_iso()) if product else product
+
+
+def restore_product(found: Collection) -> ProductItem:
+    """Bring a soft-deleted product back into its lists."""
+    from chalicelib.core.errors import NotFound
+
+    if found.product is None:
+        raise NotFound(msg.PRODUCT_NOT_FOUND)
+    if not found.product.deleted_at:
+        raise Conflict(msg.PRODUCT_NOT_DELETED)
+    return _write(found, {}, deleted_at=None)

@@ -1,0 +1,131 @@
+"""Product reads: one product (one Query + one BatchGetItem), by slug, and the filtered lists."""
+from __future__ import annotations
+
+import math
+from typing import Any, Callable
+
+from chalicelib.core import keys
+from chalicelib.core.errors import NotFound, field_error
+from chalicelib.core.pagination import Page, decode_cursor, paginate
+from chalicelib.core.tx import read_total
+from chalicelib.products import messages as msg
+from chalicelib.products.batch import MAX_KEYS, batch_read, counter_value, typed
+from chalicelib.products.listing import query_partition
+from chalicelib.products.models import ProductItem
+from chalicelib.products.schemas import ProductListQuery
+from chalicelib.products.services.collection import SLUG_KIND, Collection, load_collection, require_visible
+from chalicelib.products.services.render import (INCLUDES, LIST_INCLUDES, parse_includes, related_keys,
+                                                 render_product)
+from chalicelib.products.slugs import slug_owner
+from chalicelib.stores.models import store_products_partition, store_products_total
+
+MAX_PER_PAGE_WITH_INCLUDES = 30  # 30 × (category, creator, cover) + the total: one BatchGetItem
+
+
+def read_product(product_id: str, *, includes: set[str], sees_inactive: bool,
+                 consistent: bool = False) -> tuple[dict[str, Any], Collection]:
+    """A product as GET renders it: one Query of its collection, then one BatchGetItem for related records."""
+    found = load_collection(product_id, consistent=consistent)
+    product = require_visible(found.product, sees_inactive)
+    raw = batch_read(related_keys([product], includes, found), consistent=consistent)
+    return render_product(product, includes, raw, found, sees_inactive=sees_inactive), found
+
+
+def product_id_by_slug(slug: str) -> str:
+    """The slug reservation holds the product id (one GetItem)."""
+    owner = slug_owner(SLUG_KIND, slug)
+    if not owner:
+        raise NotFound(msg.PRODUCT_NOT_FOUND)
+    return owner
+
+
+def _empty_page(per_page: int) -> Page[Any]:
+    return Page([], {"per_page": per_page, "current_page": 1, "last_page": 1, "total": 0, "next_cursor": None})
+
+
+def _source(query: ProductListQuery, sees_inactive: bool) -> tuple[str, str, str, bool] | None:
+    """(index, partition, total counter, rows are store links) for the filters; None: nothing to show."""
+    active = query.is_active
+    if not sees_inactive:
+        if active is False:
+            return None  # customers never see inactive products
+        active = True
+    category, store, featured = query.product_category_id, query.store_id, query.is_featured
+    if store and (category or featured is not None):
+        raise field_error("store_id", msg.UNSUPPORTED_FILTERS,
+                          detail="store_id + product_category_id/is_featured")
+    if category and featured is not None:
+        raise field_error("is_featured", msg.UNSUPPORTED_FILTERS, detail="product_category_id + is_featured")
+    if store:
+        if active is None:
+            return "gsi1", store_products_partition(store), store_products_total(store), True
+        partition = keys.store_products_state_partition(store, active)
+        return "gsi2", partition, partition, True
+    if category:
+        if active is None:
+            return "gsi3", keys.products_partition(category_id=category), keys.products_partition(category_id=category), False
+        partition = keys.products_partition(category_id=category, active=active)
+        return "gsi4", partition, partition, False
+    if featured is not None:
+        if active is None:
+            raise field_error("is_featured", msg.UNSUPPORTED_FILTERS, detail="is_featured sans is_active / without is_active")
+        partition = keys.products_partition(featured=featured, active=active)
+        return "gsi5", partition, partition, False
+    if active is None:
+        return "gsi1", keys.products_partition(), keys.products_partition(), False
+    partition = keys.products_partition(active=active)
+    return "gsi2", partition, partition, False
+
+
+def list_products(query: ProductListQuery, *, sees_inactive: bool) -> Page[Any]:
+    """Newest first; each filter (and filter + active-only for customers) is one Query of one partition.
+
+    Calls per page: one Query, plus one BatchGetItem that brings the total (first page) and the includes
+    together (or a GetItem for the total alone). `store_id` lists read links, so the products come in
+    that BatchGetItem; with includes as well they need a second one.
+    """
+    includes = parse_includes(query.include, default=(), allowed=LIST_INCLUDES)
+    if includes and query.per_page > MAX_PER_PAGE_WITH_INCLUDES:
+        raise field_error("per_page", msg.LIST_INCLUDE_PAGE, max=MAX_PER_PAGE_WITH_INCLUDES)
+    source = _source(query, sees_inactive)
+    if source is None:
+        return _empty_page(query.per_page)
+    index, partition, total_name, via_links = source
+    scope = f"products:{index}:{partition}"
+    first_page = not query.cursor
+    if query.cursor:
+        decode_cursor(query.cursor, scope)  # a tampered cursor is refused before any read
+    stash: dict[str, Any] = {"raw": {}}
+    rows_of = query_partition(index, partition)
+
+    def run(limit: int, start_key: dict[str, Any] | None) -> list[Any]:
+        rows = rows_of(limit, start_key)
+        shown = rows[: query.per_page]
+        want = [keys.counter_key(total_name)] if first_page and (via_links or includes) else []
+        if via_links:
+            want += [keys.product_key(row.product_id) for row in shown]
+        else:
+            want += related_keys(list(shown), includes, cover_only=True, budget=MAX_KEYS - len(want))
+        raw = batch_read(want) if want else {}
+        if first_page and want:
+            stash["total"] = counter_value(raw.get(keys.counter_key(total_name)))
+        if via_links:
+            products = [typed(raw.get(keys.product_key(row.product_id))) for row in shown]
+            stash["products"] = [p for p in products if isinstance(p, ProductItem)]
+            if includes:
+                raw.update(batch_read(related_keys(stash["products"], includes, cover_only=True)))
+        else:
+            stash["products"] = list(shown)
+        stash["raw"] = raw
+        return rows
+
+    total: Callable[[], int] = lambda: stash["total"] if "total" in stash else read_total(total_name)  # noqa: E731
+    page = paginate(run, params=query, scope=scope, total=total, index=index)
+    items = [render_product(product, includes, stash["raw"], sees_inactive=sees_inactive, cover_only=True)
+             for product in stash.get("products", [])]
+    meta = dict(page.meta)
+    meta["last_page"] = max(1, math.ceil(meta["total"] / query.per_page))
+    return Page(items, meta)
+
+
+DEFAULT_INCLUDES = INCLUDES

@@ -1,0 +1,143 @@
+"""Turning a product, its collection and its related records into the API's output."""
+from __future__ import annotations
+
+from typing import Any, Iterable
+
+from chalicelib.categories.schemas import CategoryOut
+from chalicelib.core import keys
+from chalicelib.core.errors import field_error
+from chalicelib.products import messages as msg
+from chalicelib.products.batch import MAX_KEYS, typed
+from chalicelib.products.models import OptionItem, OptionValueItem, ProductItem, VariantItem
+from chalicelib.products.schemas import OptionOut, ProductOut, StockOut, StoreSummary, UserSummary, ValueOut, VariantOut
+from chalicelib.products.services.collection import Collection
+from chalicelib.stores.models import StockItem
+
+INCLUDES = ("category", "variants", "options", "stores", "gallery", "creator")
+LIST_INCLUDES = ("category", "creator", "gallery")  # one BatchGetItem for a whole page
+MAX_STORES_RENDERED = 20  # of a product's stores, the first 20 are rendered (budget: one BatchGetItem)
+
+Raw = dict[tuple[str, str], dict[str, Any]]
+
+
+def parse_includes(value: str | None, *, default: Iterable[str], allowed: Iterable[str] = INCLUDES) -> set[str]:
+    """`?include=a,b`; unknown names → 422 (absent: `default`)."""
+    if value is None:
+        return set(default)
+    names = {part.strip() for part in value.split(",") if part.strip()}
+    unknown = sorted(names - set(INCLUDES))
+    if unknown:
+        raise field_error("include", msg.UNKNOWN_INCLUDE, names=", ".join(unknown), allowed=", ".join(INCLUDES))
+    if names - set(allowed):
+        raise field_error("include", msg.LIST_INCLUDE, allowed=", ".join(allowed))
+    return names
+
+
+def product_fields(product: ProductItem) -> dict[str, Any]:
+    return ProductOut(id=product.id, name=product.name, slug=product.slug, description=product.description,
+                      product_category_id=product.product_category_id, is_active=bool(product.is_active),
+                      is_featured=bool(product.is_featured), created_by=product.created_by,
+                      deleted_at=product.deleted_at, created_at=product.created_at,
+                      updated_at=product.updated_at).model_dump(mode="json")
+
+
+def value_out(value: OptionValueItem) -> ValueOut:
+    return ValueOut(id=value.id, option_id=value.option_id, product_id=value.product_id, value=value.value,
+                    position=int(value.position), created_at=value.created_at, updated_at=value.updated_at)
+
+
+def _by_position(items: Iterable[Any]) -> list[Any]:
+    return sorted(items, key=lambda item: (int(item.position), item.id))
+
+
+def option_out(option: OptionItem, values: Iterable[OptionValueItem]) -> OptionOut:
+    mine = [value_out(v) for v in _by_position(v for v in values if v.option_id == option.id)]
+    return OptionOut(id=option.id, product_id=option.product_id, name=option.name, position=int(option.position),
+                     values=mine, created_at=option.created_at, updated_at=option.updated_at)
+
+
+def options_out(found: Collection) -> list[OptionOut]:
+    return [option_out(option, found.values) for option in _by_position(found.options)]
+
+
+def files_out(file_ids: Iterable[str] | None, raw: Raw) -> list[Any]:
+    """Gallery files in their order; files absent from the read (deleted, or past the cap) are left out."""
+    from chalicelib.media.models import FileItem
+    from chalicelib.media.schemas import file_out
+
+    out = []
+    for file_id in file_ids or []:
+        item = typed(raw.get(keys.file_key(file_id)))
+        if isinstance(item, FileItem):
+            out.append(file_out(item).model_dump(mode="json"))
+    return out
+
+
+def variant_out(variant: VariantItem, stock: Iterable[StockItem], raw: Raw) -> VariantOut:
+    records = sorted((s for s in stock if s.variant_id == variant.id), key=lambda s: s.store_id)
+    return VariantOut(id=variant.id, product_id=variant.product_id, sku=variant.sku, price=variant.price,
+                      compare_at_price=variant.compare_at_price, option_value_ids=list(variant.option_value_ids or []),
+                      is_active=bool(variant.is_active),
+                      stock=[StockOut(store_id=s.store_id, quantity=int(s.quantity)) for s in records],
+                      gallery=files_out(variant.gallery, raw), created_at=variant.created_at,
+                      updated_at=variant.updated_at)
+
+
+def related_keys(products: list[ProductItem], includes: set[str], found: Collection | None = None, *,
+                 cover_only: bool = False, budget: int = MAX_KEYS) -> list[tuple[str, str]]:
+    """The keys one BatchGetItem needs for `includes`, in priority order, at most `budget` of them."""
+    wanted: list[tuple[str, str]] = []
+    for product in products:
+        if "category" in includes:
+            wanted.append(keys.category_key(product.product_category_id))
+        if "creator" in includes and product.created_by:
+            wanted.append(keys.user_key(product.created_by))
+    if found is not None and "stores" in includes:
+        wanted += [keys.store_key(link.store_id) for link in found.links[:MAX_STORES_RENDERED]]
+    for product in products:
+        if "gallery" in includes:
+            wanted += [keys.file_key(f) for f in (product.gallery or [])[: 1 if cover_only else None]]
+    if found is not None and "variants" in includes:
+        for variant in found.variants:
+            wanted += [keys.file_key(f) for f in variant.gallery or []]
+    return list(dict.fromkeys(wanted))[:budget]
+
+
+def render_product(product: ProductItem, includes: set[str], raw: Raw, found: Collection | None = None, *,
+                   sees_inactive: bool = True, cover_only: bool = False) -> dict[str, Any]:
+    """The product's fields plus the requested related resources."""
+    from chalicelib.identity.models import UserItem
+    from chalicelib.stores.models import StoreItem
+
+    out = product_fields(product)
+    if "category" in includes:
+        category = typed(raw.get(keys.category_key(product.product_category_id)))
+        out["category"] = CategoryOut.from_item(category).model_dump(mode="json") if category else None
+    if "creator" in includes:
+        user = typed(raw.get(keys.user_key(product.created_by))) if product.created_by else None
+        out["creator"] = UserSummary(id=user.id, name=user.name).model_dump() if isinstance(user, UserItem) else None
+    if "gallery" in includes:
+        out["gallery"] = files_out((product.gallery or [])[: 1 if cover_only else None], raw)
+    if found is None:
+        return out
+    if "stores" in includes:
+        stores = [typed(raw.get(keys.store_key(link.store_id))) for link in found.links[:MAX_STORES_RENDERED]]
+        out["stores"] = [StoreSummary(id=s.id, name=s.name, slug=s.slug, currency=s.currency or "EUR",
+                                      is_active=bool(s.is_active)).model_dump()
+                         for s in stores if isinstance(s, StoreItem)]
+    if "options" in includes:
+        out["options"] = [option.model_dump(mode="json") for option in options_out(found)]
+    if "variants" in includes:
+        shown = [v for v in sorted(found.variants, key=lambda v: v.id) if sees_inactive or v.is_active]
+        out["variants"] = [variant_out(v, found.stock, raw).model_dump(mode="json") for v in shown]
+    return out
+
+
+def option_fields(option: OptionItem) -> dict[str, Any]:
+    """What option writes answer: the option without its values."""
+    return option_out(option, []).model_dump(mode="json", exclude={"values"})
+
+
+def variant_fields(variant: VariantItem) -> dict[str, Any]:
+    """What variant writes answer: the variant without its stock and gallery (other domains own those)."""
+    return variant_out(variant, [], {}).model_dump(mode="json", exclude={"stock", "gallery"})

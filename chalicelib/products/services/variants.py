@@ -1,0 +1,216 @@
+"""Variants: SKU unique across the catalog, one value per option of the variant's own product, unique
+combinations, usage counts on the values and options they use, stock removed with the variant."""
+from __future__ import annotations
+
+from collections import Counter as Tally
+from typing import Any
+
+from ulid import ULID
+
+from chalicelib.core import keys
+from chalicelib.core.errors import NotFound, ValidationFailed, field_error
+from chalicelib.core.table import Entity, now_iso
+from chalicelib.core.tx import Tx, TxCancelled
+from chalicelib.products import messages as msg
+from chalicelib.products.concurrency import StaleVersion
+from chalicelib.products.models import OptionItem, OptionValueItem, ProductItem, VariantItem
+from chalicelib.products.schemas import VariantCreate
+from chalicelib.products.services.collection import Collection, load_collection, require_live
+from chalicelib.products.services.lookups import lookup, lookup_attributes, require_product_visible
+from chalicelib.products.services.options import options_range
+from chalicelib.stores.models import StockItem
+
+MAX_VARIANTS = 2048
+SKU_KIND = "sku"
+
+
+def sku_key(sku: str) -> str:
+    """SKUs are unique regardless of case ("ab-1" and "AB-1" are the same article)."""
+    return sku.casefold()
+
+
+def get_variant(variant_id: str) -> VariantItem:
+    return lookup(VariantItem, "VARIANT", variant_id, msg.VARIANT_NOT_FOUND)
+
+
+def variant_stock(variant: VariantItem) -> list[StockItem]:
+    """The variant's stock records (one Query: sk STOCK#<variant>#…)."""
+    prefix = keys.stock_key(variant.product_id, variant.id, "")[1]
+    return [item for item in Entity.query(variant.pk, Entity.sk.startswith(prefix), consistent_read=True)
+            if isinstance(item, StockItem)]
+
+
+def _validate_values(found: Collection, value_ids: list[str]) -> list[OptionValueItem]:
+    """Values must belong to this product's options, at most one per option (else 422)."""
+    by_id = {value.id: value for value in found.values}
+    options = {option.id for option in found.options}
+    unknown = [v for v in value_ids if v not in by_id or by_id[v].option_id not in options]
+    if unknown:
+        raise field_error("option_value_ids", msg.VALUES_UNKNOWN, ids=", ".join(unknown))
+    chosen = [by_id[v] for v in value_ids]
+    if len({value.option_id for value in chosen}) != len(chosen):
+        raise field_error("option_value_ids", msg.VALUES_SAME_OPTION)
+    return chosen
+
+
+Pair = tuple[str, str]  # (option id, value id)
+
+
+def pairs_of(variant: VariantItem) -> list[Pair]:
+    return list(zip(variant.option_ids or [], variant.option_value_ids or []))
+
+
+def _usage(tx: Tx, product_id: str, before: list[Pair], after: list[Pair]) -> None:
+    """Move the usage counts of values and options by the net change (one operation per item)."""
+    value_delta: Tally[Pair] = Tally()
+    option_delta: Tally[str] = Tally()
+    for (option_id, value_id), sign in [(p, -1) for p in before] + [(p, 1) for p in after]:
+        value_delta[(option_id, value_id)] += sign
+        option_delta[option_id] += sign
+    for (option_id, value_id), delta in sorted(value_delta.items()):
+        if delta:
+            tx.update(OptionValueItem, keys.option_value_key(product_id, option_id, value_id),
+                      [OptionValueItem.variants_count.add(delta)], condition=OptionValueItem.pk.exists(),
+                      label=f"value:{value_id}")
+    for option_id, delta in sorted(option_delta.items()):
+        if delta:
+            tx.update(OptionItem, keys.option_key(product_id, option_id), [OptionItem.variants_count.add(delta)],
+                      condition=OptionItem.pk.exists(), label=f"option:{option_id}")
+
+
+def _raise_for(exc: TxCancelled) -> None:
+    failed = set(exc.failed)
+    errors: dict[str, list[str]] = {}
+    if "sku" in failed:
+        errors["sku"] = [msg.SKU_TAKEN.render()]
+    if "combination" in failed:
+        errors["option_value_ids"] = [msg.COMBINATION_TAKEN.render()]
+    gone = [label.split(":", 1)[1] for label in failed if label.startswith(("value:", "option:"))]
+    if gone:
+        errors.setdefault("option_value_ids", []).append(msg.VALUES_UNKNOWN.render(ids=", ".join(gone)))
+    if errors:
+        raise ValidationFailed(errors=errors) from None
+    if "version" in failed:
+        raise StaleVersion() from None
+    if "product" in failed:
+        raise NotFound(msg.PRODUCT_NOT_FOUND) from None
+    raise exc
+
+
+def create_variant(product_id: str, data: VariantCreate) -> VariantItem:
+    """Add a variant to a live product (≤ 2,048): one read of its options, then one transaction."""
+    found = options_range(product_id)
+    product = require_live(found.product)
+    if int(product.variants_count or 0) >= MAX_VARIANTS:
+        raise field_error("sku", msg.VARIANT_LIMIT, max=MAX_VARIANTS)
+    chosen = _validate_values(found, data.option_value_ids)
+    variant_id = str(ULID())
+    now = now_iso()
+    variant = VariantItem(*keys.variant_key(product_id, variant_id), id=variant_id, product_id=product_id,
+                          sku=data.sku, price=data.price, compare_at_price=data.compare_at_price,
+                          option_value_ids=[v.id for v in chosen] or None,
+                          option_ids=[v.option_id for v in chosen] or None, is_active=data.is_active,
+                          created_at=now, updated_at=now, **lookup_attributes("VARIANT", variant_id))
+    tx = Tx()
+    tx.create(variant, label="variant")
+    tx.reserve(SKU_KIND, sku_key(data.sku), variant_id, label="sku")
+    tx.reserve(*keys.variant_combination_unique(product_id, data.option_value_ids), variant_id, label="combination")
+    tx.update(ProductItem, keys.product_key(product_id), [ProductItem.variants_count.add(1)],
+              condition=ProductItem.pk.exists() & ProductItem.deleted_at.does_not_exist()
+              & (ProductItem.variants_count < MAX_VARIANTS), label="product")
+    _usage(tx, product_id, [], [(v.option_id, v.id) for v in chosen])
+    try:
+        tx.commit(created_id=variant_id)
+    except TxCancelled as exc:
+        _raise_for(exc)
+    return variant
+
+
+def read_variant(variant_id: str, *, sees_inactive: bool) -> tuple[VariantItem, list[StockItem], dict]:
+    """A variant with its stock and gallery; customers only see active variants of visible products.
+
+    Calls: the gsi5 lookup, the stock Query, one BatchGetItem (the product, for visibility, and the files).
+    """
+    from chalicelib.products.batch import MAX_KEYS, batch_read, typed
+
+    variant = get_variant(variant_id)
+    if not sees_inactive and not variant.is_active:
+        raise NotFound(msg.VARIANT_NOT_FOUND)
+    stock = variant_stock(variant)
+    wanted = [keys.product_key(variant.product_id)] + [keys.file_key(f) for f in variant.gallery or []]
+    raw = batch_read(wanted[:MAX_KEYS])
+    product = typed(raw.get(keys.product_key(variant.product_id)))
+    require_product_visible(product if isinstance(product, ProductItem) else None, sees_inactive,
+                            msg.VARIANT_NOT_FOUND)
+    return variant, stock, raw
+
+
+def list_variants(product_id: str, *, sees_inactive: bool) -> Collection:
+    """The product's collection (one Query): its variants with their stock."""
+    found = load_collection(product_id)
+    require_product_visible(found.product, sees_inactive, msg.PRODUCT_NOT_FOUND)
+    if not sees_inactive:
+        found.variants = [v for v in found.variants if v.is_active]
+    found.variants.sort(key=lambda v: v.id)
+    return found
+
+
+def update_variant(variant: VariantItem, changes: dict[str, Any]) -> VariantItem:
+    """Change a variant; a new SKU or combination is reserved and the old one released, atomically."""
+    new = {f: changes.get(f, getattr(variant, f)) for f in ("sku", "price", "compare_at_price", "is_active")}
+    old_ids = list(variant.option_value_ids or [])
+    new_ids = list(changes["option_value_ids"]) if changes.get("option_value_ids") is not None else old_ids
+    now = now_iso()
+    tx = Tx()
+    actions = [VariantItem.sku.set(new["sku"]), VariantItem.price.set(new["price"]),
+               VariantItem.is_active.set(bool(new["is_active"])), VariantItem.updated_at.set(now),
+               VariantItem.version.add(1)]
+    actions.append(VariantItem.compare_at_price.set(new["compare_at_price"]) if new["compare_at_price"] is not None
+                   else VariantItem.compare_at_price.remove())
+    actions.append(VariantItem.option_value_ids.set(new_ids) if new_ids else VariantItem.option_value_ids.remove())
+    if sku_key(new["sku"]) != sku_key(variant.sku):
+        tx.release(SKU_KIND, sku_key(variant.sku))
+        tx.reserve(SKU_KIND, sku_key(new["sku"]), variant.id, label="sku")
+    if sorted(new_ids) != sorted(old_ids):
+        found = options_range(variant.product_id)
+        require_live(found.product)
+        after = _validate_values(found, new_ids)
+        new_option_ids = [v.option_id for v in after]
+        tx.release(*keys.variant_combination_unique(variant.product_id, old_ids))
+        tx.reserve(*keys.variant_combination_unique(variant.product_id, new_ids), variant.id, label="combination")
+        _usage(tx, variant.product_id, pairs_of(variant), [(v.option_id, v.id) for v in after])
+        actions.append(VariantItem.option_ids.set(new_option_ids) if new_option_ids else VariantItem.option_ids.remove())
+    tx.update(VariantItem, (variant.pk, variant.sk), actions, condition=VariantItem.version == variant.version,
+              label="version")
+    tx.check(ProductItem, keys.product_key(variant.product_id),
+             ProductItem.pk.exists() & ProductItem.deleted_at.does_not_exist(), label="product")
+    try:
+        tx.commit()
+    except TxCancelled as exc:
+        _raise_for(exc)
+    for field, value in new.items():
+        setattr(variant, field, value)
+    if sorted(new_ids) != sorted(old_ids):
+        variant.option_ids = new_option_ids or None
+    variant.option_value_ids = new_ids or None
+    variant.updated_at, variant.version = now, variant.version + 1
+    return variant
+
+
+def delete_variant(variant: VariantItem) -> None:
+    """Delete a variant, its stock records, its SKU and combination, and its usage counts: one transaction."""
+    stock = variant_stock(variant)
+    old_ids = list(variant.option_value_ids or [])
+    tx = Tx()
+    tx.delete(VariantItem, (variant.pk, variant.sk), condition=VariantItem.version == variant.version, label="version")
+    for record in stock:
+        tx.delete(StockItem, (record.pk, record.sk), label=f"stock:{record.store_id}")
+    tx.release(SKU_KIND, sku_key(variant.sku))
+    tx.release(*keys.variant_combination_unique(variant.product_id, old_ids), label="release:combination")
+    tx.update(ProductItem, keys.product_key(variant.product_id), [ProductItem.variants_count.add(-1)],
+              condition=ProductItem.pk.exists(), label="product")
+    _usage(tx, variant.product_id, pairs_of(variant), [])
+    try:
+        tx.commit()
+    except TxCancelled as exc:
+        _raise_for(exc)

@@ -1,0 +1,194 @@
+"""What the stores domain reads and writes over HTTP: stores, members, product links, stock."""
+from __future__ import annotations
+
+import re
+from typing import Annotated, Any
+
+from pydantic import AfterValidator, Field, StrictBool, StrictInt, field_validator
+
+from chalicelib.core.i18n import T
+from chalicelib.core.pagination import PageQuery
+from chalicelib.core.schemas import Email, IdList, Input, Name, Output, invalid
+
+_CURRENCY = re.compile(r"^[A-Z]{3}$")
+_COUNTRY = re.compile(r"^[A-Z]{2}$")
+_SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+_PHONE = re.compile(r"^\+?[0-9 ().-]{3,32}$")
+
+CURRENCY_INVALID = T("La devise doit être un code ISO 4217 de trois lettres majuscules (ex. EUR).",
+                     "The currency must be an ISO 4217 code of three upper-case letters (e.g. EUR).")
+COUNTRY_INVALID = T("Le pays doit être un code ISO 3166-1 alpha-2 en majuscules (ex. FR).",
+                    "The country must be an upper-case ISO 3166-1 alpha-2 code (e.g. FR).")
+SLUG_INVALID = T("Le slug ne peut contenir que des minuscules, des chiffres et des tirets.",
+                 "The slug may only hold lower-case letters, digits and hyphens.")
+PHONE_INVALID = T("Le numéro de téléphone n'est pas valide.", "The phone number is not valid.")
+DELTA_ZERO = T("La variation de stock ne peut pas être nulle.", "The stock change cannot be zero.")
+
+
+def _currency(value: str) -> str:
+    if not _CURRENCY.match(value):
+        raise invalid(CURRENCY_INVALID)
+    return value
+
+
+def _country(value: str) -> str:
+    if not _COUNTRY.match(value):
+        raise invalid(COUNTRY_INVALID)
+    return value
+
+
+def _slug(value: str) -> str:
+    if not _SLUG.match(value):
+        raise invalid(SLUG_INVALID)
+    return value
+
+
+def _phone(value: str) -> str:
+    if not _PHONE.match(value):
+        raise invalid(PHONE_INVALID)
+    return value
+
+
+Currency = Annotated[str, AfterValidator(_currency)]
+Country = Annotated[str, AfterValidator(_country)]
+Slug = Annotated[str, Field(min_length=1, max_length=255), AfterValidator(_slug)]
+Phone = Annotated[str, AfterValidator(_phone)]
+Text = Annotated[str, Field(max_length=5000)]
+Line = Annotated[str, Field(min_length=1, max_length=255)]
+
+
+class AddressIn(Input):
+    """A store's postal address."""
+
+    line1: Line
+    line2: Line | None = None
+    city: Line
+    postal_code: Annotated[str, Field(min_length=1, max_length=20)]
+    region: Line | None = None
+    country: Country
+
+
+class AddressOut(Output):
+    line1: str
+    line2: str | None = None
+    city: str
+    postal_code: str
+    region: str | None = None
+    country: str
+
+
+class StoreCreate(Input):
+    """POST /stores and PUT /stores/{id} (PUT replaces: an absent slug keeps the current one)."""
+
+    name: Name
+    slug: Slug | None = None
+    description: Text | None = None
+    email: Email | None = None
+    phone: Phone | None = None
+    currency: Currency = "EUR"
+    address: AddressIn | None = None
+    is_active: StrictBool = True
+
+
+class StorePatch(Input):
+    """PATCH /stores/{id}: only the given fields change; null clears an optional one."""
+
+    name: Name | None = None
+    slug: Slug | None = None
+    description: Text | None = None
+    email: Email | None = None
+    phone: Phone | None = None
+    currency: Currency | None = None
+    address: AddressIn | None = None
+    is_active: StrictBool | None = None
+
+    @field_validator("name", "slug", "currency", "is_active", mode="before")
+    @classmethod
+    def _not_null(cls, value: Any) -> Any:
+        if value is None:
+            raise invalid(T("Ce champ ne peut pas être nul.", "This field cannot be null."))
+        return value
+
+
+class StoreOut(Output):
+    id: str
+    name: str
+    slug: str
+    description: str | None = None
+    email: str | None = None
+    phone: str | None = None
+    currency: str
+    address: AddressOut | None = None
+    is_active: bool
+    created_at: str | None = None
+    updated_at: str | None = None
+
+
+class StoreListQuery(PageQuery):
+    is_active: bool | None = None
+
+
+class UserIdsIn(Input):
+    user_ids: Annotated[IdList, Field(min_length=1)]
+
+
+class MemberOut(Output):
+    """A store member: a user summary and when they joined."""
+
+    id: str
+    name: str | None = None
+    email: str | None = None
+    joined_at: str | None = None
+
+
+class AttachUsersOut(Output):
+    store_id: str
+    attached: list[str]
+    already_attached: list[str]
+
+
+class StoreIdsIn(Input):
+    store_ids: Annotated[IdList, Field(min_length=1)]
+
+
+class AttachStoresOut(Output):
+    product_id: str
+    attached: list[str]
+    already_attached: list[str]
+
+
+class StoreProductOut(Output):
+    """A product as a store's list shows it (the catalog's full product read lives under /products/{id})."""
+
+    id: str
+    name: str
+    slug: str
+    description: str | None = None
+    product_category_id: str | None = None
+    is_active: bool
+    is_featured: bool
+    created_at: str | None = None
+    updated_at: str | None = None
+
+
+class StockSet(Input):
+    quantity: Annotated[StrictInt, Field(ge=0, le=1_000_000_000)]
+
+
+class StockAdjust(Input):
+    delta: Annotated[StrictInt, Field(ge=-1_000_000_000, le=1_000_000_000)]
+
+    @field_validator("delta")
+    @classmethod
+    def _non_zero(cls, value: int) -> int:
+        if value == 0:
+            raise invalid(DELTA_ZERO)
+        return value
+
+
+class StockOut(Output):
+    product_id: str
+    variant_id: str
+    store_id: str
+    quantity: int
+    updated_at: str | None = None

@@ -1,0 +1,147 @@
+"""Deleting a store without orphans: memberships, product links and stock go with it.
+
+Order (docs/data-model.md, "Deleting a store"): mark the store `deleting_at` (it leaves the lists, GETs
+answer 404 and nothing new can attach to it), remove each product link together with that product's stock
+in the store, sweep stray stock and the memberships, then delete the store, its slug and its totals in one
+transaction that requires the link and member totals to be zero. A DELETE that stops half-way (timeout,
+throttling) leaves the store marked: calling DELETE again finishes the job.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+from chalicelib.core import keys
+from chalicelib.core.errors import Conflict, Forbidden, PreconditionFailed
+from chalicelib.core.table import Entity, now_iso
+from chalicelib.core.tx import Counter, Tx, TxCancelled
+from chalicelib.identity.authn import Principal
+from chalicelib.stores import policies
+from chalicelib.stores.models import (STORES_ALL, ProductStoreItem, StockItem, StoreItem, StoreMemberItem,
+                                      store_members_total, store_products_partition, store_products_total,
+                                      store_stock_partition, stores_state_total)
+from chalicelib.stores.services.common import (DELETION_PENDING, STORE_NOT_FOUND, batch_get, check_if_match,
+                                               counter_value, member_key_of, store_out)
+from chalicelib.stores.services.product_links import detach_link
+from chalicelib.stores.services.stores import SLUG_KIND
+
+_ROUNDS = 3
+_PER_TX = 98
+
+
+def delete_store(store_id: str, *, actor: Principal, if_match: str | None) -> None:
+    """Delete a store and everything attached to it (an empty store: one read and one transaction)."""
+    from chalicelib.core.errors import NotFound
+
+    members_total, products_total = store_members_total(store_id), store_products_total(store_id)
+    caller = member_key_of(store_id, actor)
+    found = batch_get([keys.store_key(store_id), keys.counter_key(members_total), keys.counter_key(products_total)]
+                      + ([caller] if caller else []))
+    store = found.get(keys.store_key(store_id))
+    if not isinstance(store, StoreItem):
+        raise NotFound(STORE_NOT_FOUND)
+    if not policies.can_manage_store(actor, is_member=caller is None or caller in found):
+        raise Forbidden()
+    if not store.deleting_at:
+        check_if_match(if_match, store_out(store))
+        if counter_value(found, members_total) <= 0 and counter_value(found, products_total) <= 0:
+            try:
+                _finish(store, marked=False)  # nothing attached: the store goes in one transaction
+                return
+            except TxCancelled as exc:
+                if "store" in exc.failed and if_match:
+                    raise PreconditionFailed() from None
+                if "store" in exc.failed:
+                    raise Conflict() from None
+                # something got attached meanwhile: take the long way
+        store = _mark_deleting(store, if_match=if_match)
+    for _ in range(_ROUNDS):
+        _remove_links(store_id)
+        _remove_stray_stock(store_id)
+        _remove_members(store_id)
+        try:
+            _finish(store, marked=True)
+            return
+        except TxCancelled as exc:
+            if not any(label.startswith("total:") for label in exc.failed):
+                raise
+            # an index had not caught up with a write made before the mark: one more round
+    raise Conflict(DELETION_PENDING)
+
+
+def _mark_deleting(store: StoreItem, *, if_match: str | None) -> StoreItem:
+    """Step 1: the store leaves its lists and its totals, and refuses new links; one transaction."""
+    now = now_iso()
+    tx = Tx()
+    tx.update(StoreItem, keys.store_key(store.id),
+              [StoreItem.deleting_at.set(now), StoreItem.updated_at.set(now), StoreItem.version.add(1),
+               StoreItem.gsi1pk.remove(), StoreItem.gsi1sk.remove(), StoreItem.gsi2pk.remove(),
+               StoreItem.gsi2sk.remove()],
+              condition=(StoreItem.version == store.version) & StoreItem.deleting_at.does_not_exist(), label="store")
+    tx.count(STORES_ALL, -1)
+    tx.count(stores_state_total(bool(store.is_active)), -1)
+    try:
+        tx.commit()
+    except TxCancelled as exc:
+        if "store" in exc.failed and if_match:
+            raise PreconditionFailed() from None
+        if "store" in exc.failed:
+            raise Conflict() from None
+        raise
+    store.deleting_at = now
+    store.version += 1
+    return store
+
+
+def _pages(query: Any) -> list[list[Any]]:
+    """Drain a query in pages of up to _PER_TX items (each page becomes one transaction)."""
+    pages: list[list[Any]] = [[]]
+    for item in query:
+        if len(pages[-1]) == _PER_TX:
+            pages.append([])
+        pages[-1].append(item)
+    return [page for page in pages if page]
+
+
+def _remove_links(store_id: str) -> None:
+    """Each link goes with the product's stock in this store (see product_links.detach_link)."""
+    for link in ProductStoreItem.gsi1.query(store_products_partition(store_id)):
+        detach_link(link.product_id, store_id)
+
+
+def _remove_stray_stock(store_id: str) -> None:
+    """Stock whose link is already gone (a safety net: stock is normally deleted with its link)."""
+    for page in _pages(StockItem.gsi1.query(store_stock_partition(store_id))):
+        tx = Tx()
+        for record in page:
+            tx.delete(StockItem, (record.pk, record.sk))
+        tx.commit()
+
+
+def _remove_members(store_id: str) -> None:
+    query = StoreMemberItem.query(keys.store_key(store_id)[0], StoreMemberItem.sk.startswith(keys.STORE_MEMBER_PREFIX),
+                                  consistent_read=True)
+    for page in _pages(query):
+        tx = Tx()
+        for member in page:
+            tx.delete(StoreMemberItem, (member.pk, member.sk))
+        tx.count(store_members_total(store_id), -len(page))
+        tx.commit()
+
+
+def _finish(store: StoreItem, *, marked: bool) -> None:
+    """Last step: the store, its slug and its totals, on condition that no link or member is left."""
+    tx = Tx()
+    if marked:
+        tx.delete(StoreItem, keys.store_key(store.id), condition=StoreItem.deleting_at.exists(), label="store")
+    else:
+        tx.delete(StoreItem, keys.store_key(store.id),
+                  condition=(StoreItem.version == store.version) & StoreItem.deleting_at.does_not_exist(),
+                  label="store")
+        tx.count(STORES_ALL, -1)
+        tx.count(stores_state_total(bool(store.is_active)), -1)
+    tx.release(SLUG_KIND, store.slug)
+    for name in (store_members_total(store.id), store_products_total(store.id)):
+        # Links and memberships move these totals in their own transactions: zero means none is left.
+        tx.delete(Entity, keys.counter_key(name), condition=Counter.total.does_not_exist() | (Counter.total <= 0),
+                  label=f"total:{name}")
+    tx.commit()

@@ -1,0 +1,164 @@
+"""Product ↔ store links: list a store's products, attach a product to stores, detach it (with its stock)."""
+from __future__ import annotations
+
+from typing import Any
+
+from chalicelib.core import keys
+from chalicelib.core.errors import Conflict, NotFound, ValidationFailed
+from chalicelib.core.pagination import Page
+from chalicelib.core.table import Entity
+from chalicelib.core.tx import Tx, TxCancelled
+from chalicelib.identity.authn import Principal
+from chalicelib.products.models import ProductItem
+from chalicelib.stores import policies
+from chalicelib.stores.models import (ProductStoreItem, StockItem, StoreItem, product_store_item, store_open_condition,
+                                      store_products_partition, store_products_total)
+from chalicelib.stores.schemas import AttachStoresOut, StoreProductOut
+from chalicelib.stores.services.common import (LINK_NOT_FOUND, PRODUCT_NOT_FOUND, STORE_MISSING, batch_get,
+                                               paginate_and_fetch, visible_store)
+
+_LINKS_PER_TX = 33  # each new link is 3 parts (store check, link, store total) + the product check ≤ 100
+_STOCK_PER_TX = 97  # stock deletes + the link + the store total ≤ 100
+
+
+def list_store_products(store_id: str, params: Any, *, actor: Principal) -> Page[StoreProductOut]:
+    """A store's products, newest first: Query gsi1 then one BatchGetItem (store, total, products)."""
+
+    def query(limit: int, start: dict[str, Any] | None) -> Any:
+        return ProductStoreItem.gsi1.query(store_products_partition(store_id), limit=limit, page_size=limit,
+                                           last_evaluated_key=start, scan_index_forward=False)
+
+    page, found = paginate_and_fetch(query, params=params, scope=f"store:{store_id}:products",
+                                     total=store_products_total(store_id), index="gsi1",
+                                     extra=[keys.store_key(store_id)],
+                                     target=lambda link: keys.product_key(link.product_id))
+    visible_store(found.get(keys.store_key(store_id)), actor)
+    shown = []
+    for link in page.items:
+        product = found.get(keys.product_key(link.product_id))
+        if not isinstance(product, ProductItem) or product.deleted_at:
+            continue
+        if not product.is_active and not policies.sees_inactive_products(actor):
+            continue
+        shown.append(StoreProductOut(id=product.id, name=product.name, slug=product.slug,
+                                     description=product.description,
+                                     product_category_id=product.product_category_id,
+                                     is_active=bool(product.is_active), is_featured=bool(product.is_featured),
+                                     created_at=product.created_at, updated_at=product.updated_at))
+    return Page(items=shown, meta=page.meta)
+
+
+def attach_product_to_stores(product_id: str, store_ids: list[str]) -> AttachStoresOut:
+    """Link a product to stores; stores it is already in are left as they are (idempotent)."""
+    wanted = list(dict.fromkeys(store_ids))
+    index_of = {sid: store_ids.index(sid) for sid in wanted}
+    found = batch_get(keys.product_store_key(product_id, sid) for sid in wanted)
+    already = [sid for sid in wanted if keys.product_store_key(product_id, sid) in found]
+    new = [sid for sid in wanted if sid not in already]
+    if len(new) > _LINKS_PER_TX:
+        # Several transactions: check every store first so a missing one fails the request before any write.
+        stores = batch_get(keys.store_key(sid) for sid in new)
+        missing = [sid for sid in new if not _open(stores.get(keys.store_key(sid)))]
+        if missing:
+            raise _stores_missing(missing, index_of)
+    attached: list[str] = []
+    for start in range(0, len(new), _LINKS_PER_TX):
+        chunk = new[start:start + _LINKS_PER_TX]
+        tx = Tx()
+        tx.check(ProductItem, keys.product_key(product_id),
+                 ProductItem.pk.exists() & ProductItem.deleted_at.does_not_exist(), label="product")
+        for sid in chunk:
+            tx.check(StoreItem, keys.store_key(sid), store_open_condition(), label=f"store:{sid}")
+            tx.create(product_store_item(product_id, sid), label=f"link:{sid}")
+            tx.count(store_products_total(sid))
+        try:
+            tx.commit()
+        except TxCancelled as exc:
+            if "product" in exc.failed:
+                raise NotFound(PRODUCT_NOT_FOUND) from None
+            missing = [label.split(":", 1)[1] for label in exc.failed if label.startswith("store:")]
+            if missing:
+                raise _stores_missing(missing, index_of) from None
+            if any(label.startswith("link:") for label in exc.failed):
+                # Someone attached one of them meanwhile: start over, the read now sees it.
+                rest = attach_product_to_stores(product_id, [sid for sid in wanted if sid not in attached])
+                return AttachStoresOut(product_id=product_id, attached=attached + rest.attached,
+                                       already_attached=[sid for sid in wanted
+                                                         if sid not in attached + rest.attached])
+            raise
+        attached += chunk
+    return AttachStoresOut(product_id=product_id, attached=attached, already_attached=already)
+
+
+def _open(item: Any) -> bool:
+    return isinstance(item, StoreItem) and not item.deleting_at
+
+
+def _stores_missing(missing: list[str], index_of: dict[str, int]) -> ValidationFailed:
+    errors = {f"store_ids.{index_of[sid]}": [STORE_MISSING.render(id=sid)] for sid in missing}
+    return ValidationFailed(errors=errors)
+
+
+def detach_product_from_store(product_id: str, store_id: str) -> None:
+    """Unlink a product from a store and delete its stock records there, in the same transaction."""
+    if not detach_link(product_id, store_id):
+        raise NotFound(LINK_NOT_FOUND)
+
+
+def detach_link(product_id: str, store_id: str, *, attempts: int = 5) -> bool:
+    """Delete the link and every stock record of the product in the store; False when there was no link.
+
+    One consistent Query finds the link and the stock (sk prefix `STO` covers STOCK# and STORE#); the
+    transaction deletes them on condition that the link's `variant_ids` did not change meanwhile, so a stock
+    record written concurrently cannot be left behind (the attempt is retried instead).
+    """
+    pk = keys.product_partition(product_id)
+    for _ in range(attempts):
+        link: ProductStoreItem | None = None
+        stock_keys: set[tuple[str, str]] = set()
+        for item in Entity.query(pk, Entity.sk.startswith("STO"), filter_condition=StockItem.store_id == store_id,
+                                 consistent_read=True):
+            if isinstance(item, ProductStoreItem):
+                link = item
+            elif isinstance(item, StockItem):
+                stock_keys.add((item.pk, item.sk))
+        if link is None:
+            for chunk in _chunks(sorted(stock_keys), _STOCK_PER_TX):  # strays of a link already gone
+                tx = Tx()
+                for key in chunk:
+                    tx.delete(StockItem, key)
+                tx.commit()
+            return False
+        variant_ids = set(link.variant_ids or ())
+        stock_keys |= {keys.stock_key(product_id, vid, store_id) for vid in variant_ids}
+        link_key = keys.product_store_key(product_id, store_id)
+        tx = Tx()
+        if len(stock_keys) > _STOCK_PER_TX:
+            # Too many for one transaction: delete a batch and shrink the link's set with it, then go again.
+            batch = sorted(stock_keys)[:_STOCK_PER_TX]
+            gone = {key[1].split("#")[1] for key in batch}
+            for key in batch:
+                tx.delete(StockItem, key)
+            if gone & variant_ids:
+                tx.update(ProductStoreItem, link_key, [ProductStoreItem.variant_ids.delete(gone & variant_ids)],
+                          condition=ProductStoreItem.pk.exists(), label="link")
+        else:
+            for key in stock_keys:
+                tx.delete(StockItem, key)
+            unchanged = (ProductStoreItem.variant_ids == variant_ids if variant_ids
+                         else ProductStoreItem.variant_ids.does_not_exist())
+            tx.delete(ProductStoreItem, link_key, condition=ProductStoreItem.pk.exists() & unchanged, label="link")
+            tx.count(store_products_total(store_id), -1)
+        try:
+            tx.commit()
+        except TxCancelled as exc:
+            if "link" in exc.failed:
+                continue
+            raise
+        if len(stock_keys) <= _STOCK_PER_TX:
+            return True
+    raise Conflict()
+
+
+def _chunks(items: list[Any], size: int) -> list[list[Any]]:
+    return [items[i:i + size] for i in range(0, len(items), size)]

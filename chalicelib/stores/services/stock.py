@@ -1,0 +1,183 @@
+"""Stock per (variant, store): read a variant's stock, set it, adjust it atomically, delete it."""
+from __future__ import annotations
+
+from typing import Any
+
+from chalicelib.core import keys
+from chalicelib.core.errors import Conflict, Forbidden, NotFound, PreconditionFailed, field_error
+from chalicelib.core.table import Entity, now_iso
+from chalicelib.core.tx import Tx, TxCancelled
+from chalicelib.identity.authn import Principal
+from chalicelib.products.models import ProductItem, VariantItem
+from chalicelib.stores import policies
+from chalicelib.stores.models import ProductStoreItem, StockItem, StoreMemberItem, store_stock_partition
+from chalicelib.stores.services.common import (NOT_ATTACHED, STOCK_INSUFFICIENT, STOCK_NOT_FOUND,
+                                               VARIANT_NOT_FOUND, check_if_match, get_item, member_key_of, stock_out)
+
+
+def find_variant(variant_id: str) -> VariantItem:
+    """A variant by its id alone: one Query on gsi5 (VARIANT#<id>)."""
+    for item in Entity.gsi5.query(keys.lookup_partition("VARIANT", variant_id), limit=1):
+        if isinstance(item, VariantItem):
+            return item
+    raise NotFound(VARIANT_NOT_FOUND)
+
+
+def list_variant_stock(variant_id: str, *, actor: Principal) -> list[StockItem]:
+    """The variant's stock in every store: the gsi5 lookup, then one Query that also brings the product.
+
+    The range PRODUCT … STOCK#<vid>#~ of the product's partition holds the product item and stock records;
+    the filter keeps the product and this variant's records, so visibility is decided without another call.
+    """
+    variant = find_variant(variant_id)
+    prefix = keys.variant_stock_prefix(variant_id)
+    product: ProductItem | None = None
+    records: list[StockItem] = []
+    for item in Entity.query(keys.product_partition(variant.product_id),
+                             Entity.sk.between(keys.product_key(variant.product_id)[1], prefix + "\uffff"),
+                             filter_condition=ProductItem.id.exists() | (StockItem.variant_id == variant_id)):
+        if isinstance(item, ProductItem):
+            product = item
+        elif isinstance(item, StockItem) and item.sk.startswith(prefix):
+            records.append(item)
+    if product is None or product.deleted_at:
+        raise NotFound(VARIANT_NOT_FOUND)
+    if not policies.sees_inactive_products(actor) and not (product.is_active and variant.is_active):
+        raise NotFound(VARIANT_NOT_FOUND)
+    return records
+
+
+def _scope(tx: Tx, store_id: str, actor: Principal) -> None:
+    """Non-admins change stock only where they belong: a ConditionCheck on their membership, same transaction."""
+    member = member_key_of(store_id, actor)
+    if member is not None:
+        tx.check(StoreMemberItem, member, StoreMemberItem.pk.exists(), label="member")
+
+
+def _upsert(product_id: str, variant_id: str, store_id: str, now: str) -> list[Any]:
+    """The actions that make an UpdateItem create the record when it is missing (typed, indexed)."""
+    return [Entity.type.set(StockItem), StockItem.product_id.set(product_id), StockItem.variant_id.set(variant_id),
+            StockItem.store_id.set(store_id), StockItem.gsi1pk.set(store_stock_partition(store_id)),
+            StockItem.gsi1sk.set(f"{product_id}#{variant_id}"),
+            StockItem.created_at.set(StockItem.created_at | now), StockItem.updated_at.set(now),
+            StockItem.version.add(1)]
+
+
+def _raise_for(exc: TxCancelled, *, if_match: str | None = None) -> None:
+    if "member" in exc.failed:
+        raise Forbidden() from None
+    if "link" in exc.failed:
+        raise field_error("store_id", NOT_ATTACHED) from None
+    if "stock" in exc.failed and if_match:
+        raise PreconditionFailed() from None
+    raise exc
+
+
+def _current(product_id: str, variant_id: str, store_id: str) -> StockItem | None:
+    return get_item(StockItem, keys.stock_key(product_id, variant_id, store_id))
+
+
+def _require_member(store_id: str, actor: Principal) -> None:
+    member = member_key_of(store_id, actor)
+    if member is not None and get_item(StoreMemberItem, member) is None:
+        raise Forbidden()
+
+
+def set_stock(variant_id: str, store_id: str, quantity: int, *, actor: Principal,
+              if_match: str | None = None) -> StockItem:
+    """PUT: the quantity of a variant in a store (created when missing); the store must carry the product."""
+    variant = find_variant(variant_id)
+    pid = variant.product_id
+    condition = None
+    if if_match:
+        current = _current(pid, variant_id, store_id)
+        if current is None:
+            raise PreconditionFailed()
+        check_if_match(if_match, stock_out(current))
+        condition = StockItem.version == current.version
+    tx = Tx()
+    _scope(tx, store_id, actor)
+    # Updating the link both requires it (the store carries the product) and records that this variant has
+    # stock there, so detaching deletes exactly the right records.
+    tx.update(ProductStoreItem, keys.product_store_key(pid, store_id), [ProductStoreItem.variant_ids.add({variant_id})],
+              condition=ProductStoreItem.pk.exists(), label="link")
+    now = now_iso()
+    tx.update(StockItem, keys.stock_key(pid, variant_id, store_id),
+              _upsert(pid, variant_id, store_id, now) + [StockItem.quantity.set(quantity)],
+              condition=condition, label="stock")
+    try:
+        tx.commit()
+    except TxCancelled as exc:
+        _raise_for(exc, if_match=if_match)
+    pk, sk = keys.stock_key(pid, variant_id, store_id)
+    return StockItem(pk, sk, product_id=pid, variant_id=variant_id, store_id=store_id, quantity=quantity,
+                     updated_at=now)
+
+
+def adjust_stock(variant_id: str, store_id: str, delta: int, *, actor: Principal) -> StockItem:
+    """Add `delta` (±) in one conditional UpdateItem: never below zero (409, unchanged), never a lost update.
+
+    The record is updated alone (not in a transaction) so a hot variant's concurrent adjustments queue on
+    DynamoDB's item lock instead of cancelling each other, and the answer carries the exact new quantity.
+    """
+    from pynamodb.exceptions import UpdateError
+
+    variant = find_variant(variant_id)
+    pid = variant.product_id
+    _require_member(store_id, actor)
+    pk, sk = keys.stock_key(pid, variant_id, store_id)
+    # quantity + delta >= 0 is checked by DynamoDB on the value it holds: no read-modify-write.
+    condition = StockItem.pk.exists() & (StockItem.quantity >= -delta) if delta < 0 else StockItem.pk.exists()
+    try:
+        answer = StockItem._get_connection().update_item(
+            pk, range_key=sk, condition=condition, return_values="ALL_NEW",
+            actions=[StockItem.quantity.add(delta), StockItem.updated_at.set(now_iso()), StockItem.version.add(1)])
+        return StockItem.from_raw_data(answer["Attributes"])
+    except UpdateError as exc:
+        if exc.cause_response_code != "ConditionalCheckFailedException":
+            raise
+    if delta < 0:
+        if get_item(ProductStoreItem, keys.product_store_key(pid, store_id)) is None:
+            raise field_error("store_id", NOT_ATTACHED)
+        raise Conflict(STOCK_INSUFFICIENT)
+    # No record yet: create it with the link's bookkeeping, as PUT does (rare: the first arrival of a variant).
+    tx = Tx()
+    _scope(tx, store_id, actor)
+    tx.update(ProductStoreItem, keys.product_store_key(pid, store_id), [ProductStoreItem.variant_ids.add({variant_id})],
+              condition=ProductStoreItem.pk.exists(), label="link")
+    tx.update(StockItem, (pk, sk), _upsert(pid, variant_id, store_id, now_iso()) + [StockItem.quantity.add(delta)],
+              label="stock")
+    try:
+        tx.commit()
+    except TxCancelled as exc:
+        _raise_for(exc)
+    return _current(pid, variant_id, store_id) or StockItem(pk, sk)
+
+
+def delete_stock(variant_id: str, store_id: str, *, actor: Principal, if_match: str | None = None) -> None:
+    """Remove the stock record of a variant in a store (and its trace on the link), in one transaction."""
+    variant = find_variant(variant_id)
+    pid = variant.product_id
+    condition = StockItem.pk.exists()
+    if if_match:
+        current = _current(pid, variant_id, store_id)
+        if current is None:
+            raise NotFound(STOCK_NOT_FOUND)
+        check_if_match(if_match, stock_out(current))
+        condition = condition & (StockItem.version == current.version)
+    tx = Tx()
+    _scope(tx, store_id, actor)
+    tx.delete(StockItem, keys.stock_key(pid, variant_id, store_id), condition=condition, label="stock")
+    tx.update(ProductStoreItem, keys.product_store_key(pid, store_id), [ProductStoreItem.variant_ids.delete({variant_id})],
+              condition=ProductStoreItem.pk.exists(), label="unlink")
+    try:
+        tx.commit()
+    except TxCancelled as exc:
+        if "member" in exc.failed:
+            raise Forbidden() from None
+        if "stock" in exc.failed or "unlink" in exc.failed:
+            if if_match and "stock" in exc.failed and _current(pid, variant_id, store_id) is not None:
+                raise PreconditionFailed() from None
+            raise NotFound(STOCK_NOT_FOUND) from None
+        raise
+

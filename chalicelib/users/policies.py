@@ -1,0 +1,29 @@
+"""Who may do what to a user account (plain functions over the principal)."""
+from __future__ import annotations
+
+from chalicelib.identity.authn import Principal
+
+
+def can_view_user(principal: Principal, user_id: str) -> bool:
+    """Anyone reads itself; others need users.view."""
+    return principal.user_id == user_id or principal.can("users.view")
+
+
+def can_update_user(principal: Principal, user_id: str) -> bool:
+    """Anyone updates itself (within limits, see below); others need users.update."""
+    return principal.user_id == user_id or principal.can("users.update")
+
+
+def can_set_roles(principal: Principal) -> bool:
+    """Roles are an admin's business only (a users.update holder could otherwise promote itself)."""
+    return principal.is_admin
+
+
+def can_set_active(principal: Principal) -> bool:
+    """Activation belongs to account managers, never to the account itself."""
+    return principal.can("users.update")
+
+
+def can_delete_user(principal: Principal, user_id: str) -> bool:
+    """users.delete, and never one's own account (the last admin could lock everyone out)."""
+    return principal.can("users.delete") and principal.user_id != user_id

@@ -1,0 +1,46 @@
+"""What the users routes accept: create, replace (PUT), partial update (PATCH), list filters."""
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from pydantic import Field
+
+from chalicelib.core.pagination import PageQuery
+from chalicelib.core.schemas import Email, Input, Name
+from chalicelib.identity.schemas import AnyPassword, Password, UserOut
+
+__all__ = ["UserCreate", "UserReplace", "UserPatch", "UserListQuery", "UserOut"]
+
+RoleName = Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[a-z][a-z0-9_-]*$")]
+RoleNames = Annotated[list[RoleName], Field(max_length=20)]
+
+
+class UserCreate(Input):
+    name: Name
+    email: Email
+    password: Password
+    roles: RoleNames | None = None  # admins only; default ["customer"]
+    is_active: bool = True
+
+
+class UserPatch(Input):
+    """PATCH: only the fields sent change; `null` is refused (a field is never blanked by accident)."""
+
+    name: Name = None  # type: ignore[assignment]
+    email: Email = None  # type: ignore[assignment]
+    password: Password = None  # type: ignore[assignment]
+    current_password: AnyPassword = None  # type: ignore[assignment]  # required to change one's own password
+    roles: RoleNames = None  # type: ignore[assignment]
+    is_active: bool = None  # type: ignore[assignment]
+
+
+class UserReplace(UserPatch):
+    """PUT: name and e-mail are required; the password, roles and is_active stay as they are when absent."""
+
+    name: Name
+    email: Email
+
+
+class UserListQuery(PageQuery):
+    role: Annotated[str | None, Field(max_length=64)] = None
+    trashed: Literal["with", "only"] | None = None
