@@ -185,15 +185,20 @@ def test_route_functions_answer_api_gateway_events_from_the_unpacked_artifact(
     [light] = run([("GET /health", _event("GET", "/health", "/health"))], entry_module="chalicelib.health.routes")
     assert light["statusCode"] == 200 and json.loads(light["body"]) == json.loads(health["body"])
 
-    if "/products/{id}" in paths and "get" in paths["/products/{id}"]:
-        [missing] = run([("GET /products/{id}", _event("GET", "/products/{id}", "/products/01J0000000000000000000000",
-                                                       path_params={"id": "01J0000000000000000000000"}))])
-        assert missing["statusCode"] in (401, 404) and json.loads(missing["body"])["success"] is False
-    if "/auth/login" in paths and "/users/me" in paths:
-        [login] = run([("POST /auth/login", _event("POST", "/auth/login", "/auth/login", body={
-            "email": "admin@example.com", "password": "ChangeMe123!"}))], seed=True)
-        assert login["statusCode"] == 200, login["body"]
-        token = json.loads(login["body"])["data"]["access_token"]
-        [me] = run([("GET /users/me", _event("GET", "/users/me", "/users/me",
-                                               headers={"Authorization": f"Bearer {token}"}))])
-        assert me["statusCode"] == 200 and json.loads(me["body"])["data"]["email"] == "admin@example.com"
+    ulid = "01J0000000000000000000000A"
+    [missing] = run([("GET /products/{product_id}", _event("GET", "/products/{product_id}", f"/products/{ulid}",
+                                                           path_params={"product_id": ulid}))])
+    assert missing["statusCode"] == 401 and json.loads(missing["body"])["success"] is False  # no token
+    [login] = run([("POST /auth/login", _event("POST", "/auth/login", "/auth/login", body={
+        "email": "admin@example.com", "password": "ChangeMe123!"}))], seed=True)
+    assert login["statusCode"] == 200, login["body"]
+    token = json.loads(login["body"])["data"]["access_token"]
+    auth = {"Authorization": f"Bearer {token}"}
+    me, product, products = run([
+        ("GET /auth/me", _event("GET", "/auth/me", "/auth/me", headers=auth)),
+        ("GET /products/{product_id}", _event("GET", "/products/{product_id}", f"/products/{ulid}", headers=auth,
+                                              path_params={"product_id": ulid})),
+        ("GET /products", _event("GET", "/products", "/products", headers=auth))])
+    assert me["statusCode"] == 200 and json.loads(me["body"])["data"]["email"] == "admin@example.com"
+    assert product["statusCode"] == 404 and json.loads(product["body"])["success"] is False
+    assert products["statusCode"] == 200 and json.loads(products["body"])["data"] == []
