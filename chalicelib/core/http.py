@@ -45,9 +45,9 @@ class RouteSpec:
     status: int
     public: bool
     permission: str | None
-    paginated: bool
     idempotent: bool
     module: str
+    many: bool = False
 
 
 ROUTES: list[RouteSpec] = []
@@ -124,17 +124,20 @@ def route(
     permission: str | None = None,
     message: i18n.T | None = None,
     replay: Callable[[str], Any] | None = None,
+    many: bool = False,
 ) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
     """Register a view on `bp` behind the shared pipeline; the view takes (req, **path_params).
 
     `permission` is checked before the view runs; `replay(resource_id)` renders a create again when a
-    request repeats an Idempotency-Key (creates without it do not accept the header).
+    request repeats an Idempotency-Key (creates without it do not accept the header). `many=True`: the view
+    returns a plain (unpaginated, bounded) list of `response`.
     """
     tag = path.strip("/").split("/")[0] or "root"
 
     def decorator(view: Callable[..., Any]) -> Callable[..., Any]:
         spec = RouteSpec(method, path, view.__name__, tag, summary, body, query, response, status, public,
-                         permission, paginated=False, idempotent=replay is not None, module=view.__module__)
+                         permission, idempotent=replay is not None, module=view.__module__,
+                         many=many)
         ROUTES.append(spec)
 
         @functools.wraps(view)

@@ -63,6 +63,8 @@ def _operation(spec: RouteSpec, refs: dict[Any, Any]) -> dict[str, Any]:
         params.append({"name": "Idempotency-Key", "in": "header", "required": False,
                        "schema": {"type": "string", "maxLength": 200}})
     data: dict[str, Any] = refs[(spec.response, "validation")] if spec.response else {}
+    if spec.many:
+        data = {"type": "array", "items": data}
     paginated = spec.query is not None and issubclass(spec.query, PageQuery)
     if paginated:
         success = {"type": "object", "required": ["success", "data", "meta"], "properties": {

@@ -58,7 +58,7 @@ def me(req: Req) -> MeOut:
     return MeOut(**user.model_dump(), permissions=sorted(req.principal.permissions))
 
 
-@route(bp, "GET", "/permissions", summary="The permission catalogue", response=PermissionOut,
+@route(bp, "GET", "/permissions", summary="The permission catalogue", response=PermissionOut, many=True,
        permission="roles.view")
 def list_permissions(req: Req) -> list[PermissionOut]:
     return [PermissionOut.of(name) for name in PERMISSIONS]

@@ -107,7 +107,7 @@ def detach_product_store(req: Req, product_id: str, store_id: str) -> None:
 
 # --- stock ------------------------------------------------------------------------------------------
 @route(bp, "GET", "/product-variants/{variant_id}/stock", summary="A variant's stock in every store",
-       response=StockOut, permission="product_variants.view")
+       response=StockOut, many=True, permission="product_variants.view")
 def list_variant_stock(req: Req, variant_id: str) -> list[StockOut]:
     return [stock_out(item) for item in stock.list_variant_stock(variant_id, actor=req.principal)]
 
