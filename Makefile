@@ -27,7 +27,7 @@ test: install
 	$(MAKE) --no-print-directory test-ddblocal VENV=$(VENV)
 
 ## make test-ddblocal: the HTTP/service suite again with DynamoDB on AWS's DynamoDB Local (java + npm).
-DDBLOCAL_ARGS ?= --ignore=tests/deploy --ignore=tests/smoke --ignore=tests/fuzz
+DDBLOCAL_ARGS ?= --ignore=tests/deploy --ignore=tests/smoke --ignore=tests/fuzz --ignore=tests/browser
 test-ddblocal: install
 	scripts/dynamodb_local.sh run -- $(BIN)/python -m pytest -q -p no:cacheprovider $(DDBLOCAL_ARGS)
 
