@@ -2,6 +2,7 @@
 product list page next to the raw boto3 calls those requests make, and cold start per route.
 
     python bench/run.py [--requests 200] [--cold-runs 3] [--no-cold]
+    scripts/dynamodb_local.sh run -- python bench/run.py --no-cold     # DynamoDB on DynamoDB Local
 
 The `make run` stack (scripts/local_stack.py) is started on free ports with its DynamoDB behind a small
 recording proxy in front of an embedded moto server. One request of each measured route is recorded at the
@@ -78,7 +79,9 @@ def start(extra: dict[str, str]) -> tuple[Any, RecordingProxy, subprocess.Popen,
     aws_port = free_port()
     moto = ThreadedMotoServer(ip_address="127.0.0.1", port=aws_port, verbose=False)
     moto.start()
-    proxy = RecordingProxy(aws_port)
+    # Under `scripts/dynamodb_local.sh run -- python bench/run.py`, DynamoDB is AWS's DynamoDB Local instead.
+    external = os.environ.get("TEST_DYNAMODB_ENDPOINT")
+    proxy = RecordingProxy(int(external.rsplit(":", 1)[1].strip("/")) if external else aws_port)
     port = free_port()
     env = {k: v for k, v in os.environ.items()
            if not k.startswith(("AWS_ENDPOINT_URL", "STAGE", "TABLE_NAME", "BUCKET_NAME", "JWT_KEYS", "LOG_LEVEL"))}
