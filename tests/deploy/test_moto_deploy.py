@@ -202,3 +202,17 @@ def test_route_functions_answer_api_gateway_events_from_the_unpacked_artifact(
     assert me["statusCode"] == 200 and json.loads(me["body"])["data"]["email"] == "admin@example.com"
     assert product["statusCode"] == 404 and json.loads(product["body"])["success"] is False
     assert products["statusCode"] == 200 and json.loads(products["body"])["data"] == []
+    # Each function is a fresh process that only ever served its own route: the product read must still
+    # know the category's item type (written by another function).
+    [category] = run([("POST /product-categories", _event("POST", "/product-categories", "/product-categories",
+                                                          headers=auth, body={"name": "Shoes"}))])
+    assert category["statusCode"] == 201, category["body"]
+    category_id = json.loads(category["body"])["data"]["id"]
+    [created] = run([("POST /products", _event("POST", "/products", "/products", headers=auth,
+                                               body={"name": "Trail shoe", "product_category_id": category_id}))])
+    assert created["statusCode"] == 201, created["body"]
+    product_id = json.loads(created["body"])["data"]["id"]
+    [read] = run([("GET /products/{product_id}", _event("GET", "/products/{product_id}", f"/products/{product_id}",
+                                                        headers=auth, path_params={"product_id": product_id}))])
+    assert read["statusCode"] == 200, read["body"]
+    assert json.loads(read["body"])["data"]["category"]["id"] == category_id
