@@ -1,5 +1,4 @@
-"""Catalog test data written straight through the models (until the catalog routes land): categories,
-products and variants keyed exactly as the catalog domain keys them (variants findable on gsi5)."""
+"""Test data over HTTP: catalog (category, product, option values, variants), stores, members, links."""
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -9,7 +8,6 @@ from ulid import ULID
 from chalicelib.core import keys
 from chalicelib.core.table import now_iso
 from chalicelib.core.tx import Tx
-from chalicelib.products.models import ProductItem, VariantItem
 
 
 @dataclass
@@ -22,26 +20,29 @@ class Catalog:
         return self.variant_ids[0]
 
 
-def make_product(*, name: str = "T-shirt", is_active: bool = True, deleted: bool = False, variants: int = 1,
-                 variant_active: bool = True) -> Catalog:
-    """A product with `variants` variants, in one transaction."""
-    product_id = str(ULID())
-    now = now_iso()
-    pk, sk = keys.product_key(product_id)
-    tx = Tx()
-    tx.create(ProductItem(pk, sk, id=product_id, name=name, slug=f"{name.lower()}-{product_id.lower()}",
-                          product_category_id="cat-1", is_active=is_active, is_featured=False,
-                          deleted_at=now if deleted else None, created_at=now, updated_at=now))
-    variant_ids = []
-    for n in range(variants):
-        variant_id = str(ULID())
-        vpk, vsk = keys.variant_key(product_id, variant_id)
-        tx.create(VariantItem(vpk, vsk, id=variant_id, product_id=product_id, sku=f"SKU-{variant_id}",
-                              price="19.90", is_active=variant_active, created_at=now, updated_at=now,
-                              gsi5pk=keys.lookup_partition("VARIANT", variant_id), gsi5sk="VARIANT"))
-        variant_ids.append(variant_id)
-    tx.commit()
-    return Catalog(product_id, variant_ids)
+def _ok(reply, status: int = 201) -> dict:
+    assert reply.status == status, reply.json
+    return reply.data
+
+
+def make_product(api, token: str, *, name: str = "T-shirt", is_active: bool = True, deleted: bool = False,
+                 variants: int = 1, variant_active: bool = True) -> Catalog:
+    """A product with `variants` variants (distinct values of one option), created through the catalog routes."""
+    category = _ok(api.post("/product-categories", json={"name": f"Cat {ULID()}"}, token=token))
+    product = _ok(api.post("/products", json={"name": name, "product_category_id": category["id"],
+                                              "is_active": is_active}, token=token))
+    pid = product["id"]
+    value_ids: list[list[str]] = [[]]
+    if variants > 1:
+        option = _ok(api.post(f"/products/{pid}/options", json={"name": "Size"}, token=token))
+        value_ids = [[_ok(api.post(f"/product-options/{option['id']}/values", json={"value": f"V{n}"},
+                                   token=token))["id"]] for n in range(variants)]
+    variant_ids = [_ok(api.post(f"/products/{pid}/variants", token=token,
+                                json={"sku": f"SKU-{ULID()}", "price": "19.90", "option_value_ids": values,
+                                      "is_active": variant_active}))["id"] for values in value_ids]
+    if deleted:
+        _ok(api.delete(f"/products/{pid}", token=token), 200)
+    return Catalog(pid, variant_ids)
 
 
 def create_store(api, token: str, **fields: object) -> dict:
@@ -60,3 +61,20 @@ def add_members(api, token: str, store_id: str, *user_ids: str) -> None:
 def attach(api, token: str, product_id: str, *store_ids: str) -> None:
     reply = api.post(f"/products/{product_id}/stores", json={"store_ids": list(store_ids)}, token=token)
     assert reply.status == 200, reply.json
+
+
+def make_plain_users(count: int) -> list[str]:
+    """Users that only need to exist (no login): written directly, without the slow password hash."""
+    from chalicelib.identity.models import UserItem
+
+    ids = []
+    for start in range(0, count, 50):
+        tx = Tx()
+        for n in range(start, min(count, start + 50)):
+            user_id = str(ULID())
+            pk, sk = keys.user_key(user_id)
+            tx.create(UserItem(pk, sk, id=user_id, name=f"User {n}", email=f"plain{user_id.lower()}@example.com",
+                               password_hash="-", roles={"staff"}, created_at=now_iso(), updated_at=now_iso()))
+            ids.append(user_id)
+        tx.commit()
+    return ids

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import struct
 import zlib
+from types import SimpleNamespace
 from typing import Any
 
 from ulid import ULID
@@ -31,34 +32,30 @@ def webp_bytes(size: int = 64) -> bytes:
     return b"RIFF" + struct.pack("<I", size - 8) + body
 
 
-def make_product(name: str = "T-shirt", **fields: Any) -> Any:
-    """A product item written straight through its model (the products routes are another helper's)."""
+def make_product(api: Any, token: str, name: str = "T-shirt", **fields: Any) -> Any:
+    """A product created through the catalog's routes (a category first); returns the product's data."""
+    category = api.post("/product-categories", {"name": f"{name} category"}, token=token)
+    assert category.status == 201, category.json
+    reply = api.post("/products", {"name": name, "product_category_id": category.data["id"], **fields}, token=token)
+    assert reply.status == 201, reply.json
+    return SimpleNamespace(**reply.data)
+
+
+def make_variant(api: Any, token: str, product_id: str, sku: str | None = None, **fields: Any) -> Any:
+    """A variant created through the catalog's routes; returns its data."""
+    body = {"sku": sku or f"SKU-{str(ULID())[-10:]}", "price": "19.90", **fields}
+    reply = api.post(f"/products/{product_id}/variants", body, token=token)
+    assert reply.status == 201, reply.json
+    return SimpleNamespace(**reply.data)
+
+
+def set_gallery(product_id: str, file_ids: list[str]) -> None:
+    """Fill a product's gallery with ids straight through the model (a state that would take many uploads)."""
     from chalicelib.core import keys
-    from chalicelib.core.table import now_iso
     from chalicelib.products.models import ProductItem
 
-    product_id = str(ULID())
-    now = now_iso()
-    item = ProductItem(*keys.product_key(product_id), id=product_id, name=name, slug=f"{name.lower()}-{product_id[-6:]}",
-                       product_category_id=fields.pop("product_category_id", "cat"), created_at=now, updated_at=now,
-                       **fields)
-    item.save()
-    return item
-
-
-def make_variant(product_id: str, sku: str | None = None, **fields: Any) -> Any:
-    """A variant in its product's collection, findable by id through gsi5 like the catalog writes it."""
-    from chalicelib.core import keys
-    from chalicelib.core.table import now_iso
-    from chalicelib.products.models import VariantItem
-
-    variant_id = str(ULID())
-    now = now_iso()
-    item = VariantItem(*keys.variant_key(product_id, variant_id), id=variant_id, product_id=product_id,
-                       sku=sku or f"SKU-{variant_id[-8:]}", price="19.90", created_at=now, updated_at=now,
-                       gsi5pk=keys.lookup_partition("VARIANT", variant_id), gsi5sk="VARIANT", **fields)
-    item.save()
-    return item
+    item = ProductItem.get(*keys.product_key(product_id), consistent_read=True)
+    item.update(actions=[ProductItem.gallery.set(file_ids), ProductItem.version.add(1)])
 
 
 def s3() -> Any:

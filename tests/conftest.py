@@ -45,18 +45,6 @@ def _keep_environ(self: Any, environment_variables: Any) -> Iterator[None]:
 chalice_test.BaseClient._patched_env_vars = _keep_environ  # type: ignore[method-assign]
 
 
-@contextlib.contextmanager
-def _keep_environ(self: Any, environment_variables: Any) -> Iterator[None]:
-    # chalice's test client swaps os.environ for a copy during each request; two requests on threads
-    # restore each other's copies and leave a plain dict behind (later tests then see a broken environment).
-    # The tests' environment (set above) is the one the app must see, so the config's values are not applied.
-    yield
-
-
-import chalice.test  # noqa: E402
-
-chalice.test.BaseClient._patched_env_vars = _keep_environ  # type: ignore[method-assign]
-
 
 @pytest.fixture
 def aws() -> Iterator[None]:

@@ -212,3 +212,75 @@ def test_me_includes_permissions_of_custom_roles(api, admin):
     assert reply.data["roles"] == ["auditor", "customer"]
     assert {"users.view", "roles.view", "products.view"} <= set(reply.data["permissions"])
     assert api.get("/users", token=auditor.token).status == 200
+
+
+def test_identity_routes_are_in_the_openapi_document(api):
+    from openapi_spec_validator import validate
+
+    document = api.get("/openapi.json").json
+    validate(document)
+    for path in ("/auth/register", "/auth/login", "/auth/refresh", "/auth/logout", "/auth/me", "/roles",
+                 "/roles/{role_id}", "/permissions", "/users", "/users/{user_id}", "/users/{user_id}/restore",
+                 "/addresses", "/addresses/{address_id}"):
+        assert path in document["paths"], path
+    patch = document["components"]["schemas"]["UserPatch"]["properties"]
+    assert "password" in patch and "null" not in str(patch["name"])
+
+
+def test_a_session_past_its_lifetime_cannot_refresh(api):
+    """DynamoDB's TTL deletes expired items late (up to days): refresh checks `expires_at` itself."""
+    import time
+
+    from chalicelib.core import keys
+    from chalicelib.identity.models import SessionItem
+
+    account = make_account(["customer"])
+    user_id, session_id, _ = account.refresh_token.split(".")
+    SessionItem.get(*keys.session_key(user_id, session_id)).update(
+        actions=[SessionItem.expires_at.set(int(time.time()) - 1)])
+    assert api.post("/auth/refresh", {"refresh_token": account.refresh_token}).status == 401
+
+
+def test_sessions_remember_a_bounded_number_of_spent_tokens(api):
+    from chalicelib.core import keys
+    from chalicelib.identity.models import SessionItem
+    from chalicelib.identity.services.auth import SPENT_HASHES_KEPT
+
+    account = make_account(["customer"])
+    token = account.refresh_token
+    for _ in range(SPENT_HASHES_KEPT + 2):
+        token = api.post("/auth/refresh", {"refresh_token": token}).data["refresh_token"]
+    user_id, session_id, _ = token.split(".")
+    session = SessionItem.get(*keys.session_key(user_id, session_id))
+    assert len(session.spent_hashes) == SPENT_HASHES_KEPT
+    # The oldest token is forgotten: refused, but no longer recognised as a replay, so the session lives on.
+    assert api.post("/auth/refresh", {"refresh_token": account.refresh_token}).status == 401
+    assert api.post("/auth/refresh", {"refresh_token": token}).status == 200
+
+
+def test_a_register_retried_with_its_idempotency_key_answers_the_account_and_working_tokens(api, admin):
+    headers = {"Idempotency-Key": "signup-1"}
+    first = api.post("/auth/register", register_body(email="retry@example.com"), headers=headers)
+    again = api.post("/auth/register", register_body(email="retry@example.com"), headers=headers)
+    assert first.status == again.status == 201
+    assert again.headers["idempotent-replayed"] == "true"
+    assert again.data["user"] == first.data["user"]
+    assert again.data["access_token"] != first.data["access_token"]
+    for data in (first.data, again.data):
+        assert api.get("/auth/me", token=data["access_token"]).status == 200
+    other = api.post("/auth/register", register_body(email="retry@example.com", password="different-pass"),
+                     headers=headers)
+    assert other.status == 422
+    assert api.get("/users?per_page=100", token=admin.token).json["meta"]["total"] == 2
+
+
+def test_passwords_and_tokens_never_reach_the_logs(api, capsys):
+    secret = "very-secret-password-42"
+    registered = api.post("/auth/register", register_body(email="quiet@example.com", password=secret))
+    api.post("/auth/login", {"email": "quiet@example.com", "password": secret + "x"})
+    api.post("/auth/refresh", {"refresh_token": registered.data["refresh_token"]})
+    logged = capsys.readouterr()
+    text = logged.out + logged.err
+    assert '"status": 201' in text  # the request lines were written
+    for leaked in (secret, registered.data["access_token"], registered.data["refresh_token"].split(".")[2]):
+        assert leaked not in text

@@ -277,3 +277,25 @@ def test_s3_event_ignores_other_prefixes_and_events(api, staff):
     assert api.client.lambda_.invoke("on_upload", moved).payload == {"files": []}
     assert api.client.lambda_.invoke("on_upload", removed).payload == {"files": []}
     assert api.client.lambda_.invoke("on_upload", unknown).payload == {"files": [{"id": "01UNKNOWN", "status": "unknown"}]}
+
+
+def test_event_and_complete_racing_settle_the_file_once(api, staff):
+    import threading
+
+    from chalicelib.media.services.files import verify_upload
+
+    content = png_bytes(3, 3)
+    file_id = ask_upload(api, staff.token, content=content).data["id"]
+    put_pending(file_id, content)
+    outcomes: list[str] = []
+    loaded = [file_item(file_id), file_item(file_id)]  # both verifiers start from the pending record
+    threads = [threading.Thread(target=lambda item=item: outcomes.append(verify_upload(item)[0].status))
+               for item in loaded]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert outcomes == ["ready", "ready"]
+    item = file_item(file_id)
+    assert item.status == "ready" and item.version == 2  # one transition, not two
+    assert object_exists(item.object_key) and not object_exists(f"pending/{file_id}")

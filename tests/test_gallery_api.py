@@ -14,6 +14,7 @@ from tests.builders_media import (
     make_variant,
     put_pending,
     ready_file,
+    set_gallery,
 )
 from tests.conftest import make_account
 
@@ -40,7 +41,8 @@ def _ids(reply) -> list[str]:
 
 
 def test_attach_keeps_the_given_order_and_appends_after_existing(api, manager):
-    product = make_product()
+    product = make_product(api, manager.token)
+    version = _product(product.id).version
     a, b, c = (ready_file(api, manager.token, filename=f"{n}.png") for n in "abc")
     first = api.post(f"/products/{product.id}/gallery", {"file_ids": [b, a]}, token=manager.token)
     assert first.status == 200, first.json
@@ -51,13 +53,13 @@ def test_attach_keeps_the_given_order_and_appends_after_existing(api, manager):
     assert _ids(second) == [b, a, c]
     assert len(second.calls) <= 4  # + the existing gallery's files, to render the answer
     stored = _product(product.id)
-    assert stored.gallery == [b, a, c] and stored.version == product.version + 2
+    assert stored.gallery == [b, a, c] and stored.version == version + 2
     assert file_item(a).galleries == {f"product:{product.id}"}
 
 
 @pytest.mark.parametrize("state", ["pending", "rejected"])
 def test_only_ready_files_join_a_gallery(api, manager, state):
-    product = make_product()
+    product = make_product(api, manager.token)
     file_id = ask_upload(api, manager.token, size=20).data["id"]
     if state == "rejected":
         put_pending(file_id, b"not an image at all!")
@@ -71,7 +73,7 @@ def test_only_ready_files_join_a_gallery(api, manager, state):
 
 
 def test_a_failed_attach_changes_nothing(api, manager):
-    product = make_product()
+    product = make_product(api, manager.token)
     good = ready_file(api, manager.token)
     reply = api.post(f"/products/{product.id}/gallery", {"file_ids": [good, "01MISSING"]}, token=manager.token)
     assert reply.status == 422 and list(reply.errors) == ["file_ids"]
@@ -79,7 +81,7 @@ def test_a_failed_attach_changes_nothing(api, manager):
 
 
 def test_duplicates_are_refused(api, manager):
-    product = make_product()
+    product = make_product(api, manager.token)
     a = ready_file(api, manager.token)
     in_request = api.post(f"/products/{product.id}/gallery", {"file_ids": [a, a]}, token=manager.token)
     assert in_request.status == 422 and "file_ids" in in_request.errors
@@ -91,7 +93,8 @@ def test_duplicates_are_refused(api, manager):
 
 
 def test_a_gallery_holds_at_most_50_images(api, manager):
-    product = make_product(gallery=[f"01OLD{i:03d}" for i in range(49)])
+    product = make_product(api, manager.token)
+    set_gallery(product.id, [f"01OLD{i:03d}" for i in range(49)])
     a, b = ready_file(api, manager.token), ready_file(api, manager.token)
     reply = api.post(f"/products/{product.id}/gallery", {"file_ids": [a, b]}, token=manager.token)
     assert reply.status == 422 and "50" in reply.errors["file_ids"][0]
@@ -102,7 +105,7 @@ def test_a_gallery_holds_at_most_50_images(api, manager):
 
 
 def test_empty_or_malformed_file_ids_are_422(api, manager):
-    product = make_product()
+    product = make_product(api, manager.token)
     for body in ({}, {"file_ids": []}, {"file_ids": "abc"}, {"file_ids": ["../x"]}, {"file_ids": ["a"], "x": 1}):
         reply = api.post(f"/products/{product.id}/gallery", body, token=manager.token)
         assert reply.status == 422 and reply.json["success"] is False, body
@@ -115,7 +118,7 @@ def test_someone_elses_file_needs_files_delete(api, manager, staff):
     RoleItem(*keys.role_key("gallery_editor"), name="gallery_editor", builtin=False,
              permissions={"products.attach_gallery", "files.upload"}).save()
     editor = make_account(["gallery_editor"])
-    product = make_product()
+    product = make_product(api, manager.token)
     theirs = ready_file(api, staff.token)
     mine = ready_file(api, editor.token)
     refused = api.post(f"/products/{product.id}/gallery", {"file_ids": [theirs]}, token=editor.token)
@@ -126,7 +129,7 @@ def test_someone_elses_file_needs_files_delete(api, manager, staff):
 
 
 def test_gallery_permissions(api, staff, customer, manager):
-    product = make_product()
+    product = make_product(api, manager.token)
     file_id = ready_file(api, staff.token)
     for account in (staff, customer):
         assert api.post(f"/products/{product.id}/gallery", {"file_ids": [file_id]}, token=account.token).status == 403
@@ -137,12 +140,13 @@ def test_gallery_permissions(api, staff, customer, manager):
 def test_unknown_or_deleted_product_is_404(api, manager):
     file_id = ready_file(api, manager.token)
     assert api.post("/products/01NOPE/gallery", {"file_ids": [file_id]}, token=manager.token).status == 404
-    trashed = make_product(deleted_at="2026-01-01T00:00:00.000Z")
+    trashed = make_product(api, manager.token, "Trashed")
+    assert api.delete(f"/products/{trashed.id}", token=manager.token).status == 200
     assert api.post(f"/products/{trashed.id}/gallery", {"file_ids": [file_id]}, token=manager.token).status == 404
 
 
 def test_detach_from_a_product(api, manager):
-    product = make_product()
+    product = make_product(api, manager.token)
     a, b = ready_file(api, manager.token), ready_file(api, manager.token)
     api.post(f"/products/{product.id}/gallery", {"file_ids": [a, b]}, token=manager.token)
     reply = api.delete(f"/products/{product.id}/gallery/{a}", token=manager.token)
@@ -155,7 +159,7 @@ def test_detach_from_a_product(api, manager):
 
 
 def test_idempotent_attach_replays_the_gallery(api, manager):
-    product = make_product()
+    product = make_product(api, manager.token)
     a = ready_file(api, manager.token)
     first = api.post(f"/products/{product.id}/gallery", {"file_ids": [a]}, token=manager.token,
                      headers={"Idempotency-Key": "g-1"})
@@ -166,7 +170,7 @@ def test_idempotent_attach_replays_the_gallery(api, manager):
 
 
 def test_concurrent_attaches_lose_nothing(api, manager):
-    product = make_product()
+    product = make_product(api, manager.token)
     files = [ready_file(api, manager.token) for _ in range(4)]
     statuses: list[int] = []
 
@@ -191,8 +195,8 @@ def test_concurrent_attaches_lose_nothing(api, manager):
 
 
 def test_variant_gallery_attach_and_detach(api, manager):
-    product = make_product()
-    variant = make_variant(product.id)
+    product = make_product(api, manager.token)
+    variant = make_variant(api, manager.token, product.id)
     a, b = ready_file(api, manager.token), ready_file(api, manager.token)
     reply = api.post(f"/product-variants/{variant.id}/gallery", {"file_ids": [a, b]}, token=manager.token)
     assert reply.status == 200, reply.json
@@ -205,8 +209,8 @@ def test_variant_gallery_attach_and_detach(api, manager):
 
 
 def test_variant_gallery_needs_product_variants_update_and_an_existing_variant(api, manager, staff):
-    product = make_product()
-    variant = make_variant(product.id)
+    product = make_product(api, manager.token)
+    variant = make_variant(api, manager.token, product.id)
     file_id = ready_file(api, manager.token)
     assert api.post(f"/product-variants/{variant.id}/gallery", {"file_ids": [file_id]}, token=staff.token).status == 403
     assert api.post("/product-variants/01NOPE/gallery", {"file_ids": [file_id]}, token=manager.token).status == 404
@@ -219,8 +223,8 @@ def test_variant_gallery_needs_product_variants_update_and_an_existing_variant(a
 
 
 def test_deleting_a_file_removes_it_from_every_gallery(api, manager):
-    product, other = make_product(), make_product("Mug")
-    variant = make_variant(product.id)
+    product, other = make_product(api, manager.token), make_product(api, manager.token, "Mug")
+    variant = make_variant(api, manager.token, product.id)
     a, b = ready_file(api, manager.token), ready_file(api, manager.token)
     api.post(f"/products/{product.id}/gallery", {"file_ids": [a, b]}, token=manager.token)
     api.post(f"/products/{other.id}/gallery", {"file_ids": [a]}, token=manager.token)
@@ -263,3 +267,18 @@ def test_openapi_describes_galleries_as_lists_of_files(api):
         assert data["type"] == "array"
     upload = document["paths"]["/files"]["post"]
     assert "201" in upload["responses"] and upload["requestBody"]["required"] is True
+
+
+def test_product_and_variant_reads_render_the_gallery_with_download_links(api, manager):
+    product = make_product(api, manager.token)
+    variant = make_variant(api, manager.token, product.id)
+    a, b = ready_file(api, manager.token, filename="front.png"), ready_file(api, manager.token)
+    api.post(f"/products/{product.id}/gallery", {"file_ids": [b, a]}, token=manager.token)
+    api.post(f"/product-variants/{variant.id}/gallery", {"file_ids": [a]}, token=manager.token)
+    read = api.get(f"/products/{product.id}", token=manager.token)
+    assert read.status == 200
+    gallery = read.data["gallery"]
+    assert [f["id"] for f in gallery] == [b, a]
+    assert gallery[1]["filename"] == "front.png" and f"files/{a}.png" in gallery[1]["url"]
+    seen = api.get(f"/product-variants/{variant.id}", token=manager.token)
+    assert [f["id"] for f in seen.data["gallery"]] == [a] and seen.data["gallery"][0]["url"]

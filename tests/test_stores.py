@@ -233,8 +233,14 @@ def test_english_messages(api, admin):
     assert missing.json["error"] == "Store not found"
 
 
-def test_custom_role_with_store_update_is_scoped_like_a_manager(api, admin):
-    # A non-admin holding stores.update through another built-in role is scoped to their stores too.
-    other_manager = make_account(["manager"], name="M2")
-    store = create_store(api, admin.token)
-    assert api.patch(f"/stores/{store['id']}", json={"name": "x"}, token=other_manager.token).status == 403
+def test_custom_role_with_store_rights_is_scoped_to_its_stores(api, admin):
+    role = api.post("/roles", json={"name": "store-keeper", "permissions": ["stores.view", "stores.update",
+                                                                            "stores.delete"]}, token=admin.token)
+    assert role.status == 201, role.json
+    keeper = make_account(["store-keeper"], name="Keeper")
+    mine, other = create_store(api, admin.token, name="Kept"), create_store(api, admin.token, name="Not kept")
+    add_members(api, admin.token, mine["id"], keeper.id)
+    assert api.patch(f"/stores/{other['id']}", json={"name": "x"}, token=keeper.token).status == 403
+    assert api.delete(f"/stores/{other['id']}", token=keeper.token).status == 403
+    assert api.patch(f"/stores/{mine['id']}", json={"name": "Kept!"}, token=keeper.token).status == 200
+    assert api.delete(f"/stores/{mine['id']}", token=keeper.token).status == 200

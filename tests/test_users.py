@@ -225,7 +225,7 @@ def test_concurrent_updates_of_different_fields_both_land(api, admin):
         target = make_account(["customer"])
         changes = [{"name": f"Both {round_}"}, {"is_active": False}, {"email": f"both{round_}@example.com"}]
         with ThreadPoolExecutor(max_workers=3) as pool:
-            statuses = list(pool.map(lambda body: api.patch(f"/users/{target.id}", body, token=admin.token).status,
+            statuses = list(pool.map(lambda body, t=target: api.patch(f"/users/{t.id}", body, token=admin.token).status,
                                      changes))
         assert statuses == [200, 200, 200]
         final = api.get(f"/users/{target.id}", token=admin.token).data
@@ -251,6 +251,7 @@ def test_soft_delete_keeps_the_email_and_restore_brings_the_user_back(api, admin
     assert totals == {"": 1, "trashed=only": 1, "trashed=with": 2}
     restored = api.post(f"/users/{customer.id}/restore", token=admin.token)
     assert restored.status == 200 and restored.data["deleted_at"] is None
+    assert len(restored.calls) <= 3
     assert restored.json["message"] == "Utilisateur restauré avec succès"
     assert api.post(f"/users/{customer.id}/restore", token=admin.token).status == 409
     assert api.post("/auth/login", {"email": customer.email, "password": customer.password}).status == 200

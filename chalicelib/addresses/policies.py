@@ -1,7 +1,10 @@
 """Who may see which addresses: the owner always; an admin may read anyone's."""
 from __future__ import annotations
 
-from chalicelib.identity.authn import Principal
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from chalicelib.identity.authn import Principal
 
 
 def can_list_addresses_of(principal: Principal, user_id: str) -> bool:

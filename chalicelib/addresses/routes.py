@@ -3,13 +3,19 @@ from __future__ import annotations
 
 from chalice import Blueprint
 
-from chalicelib.addresses import services
-from chalicelib.addresses.schemas import AddressCreate, AddressListQuery, AddressOut, AddressPatch
+from chalicelib.addresses.schemas import (
+    AddressCreate,
+    AddressListQuery,
+    AddressOut,
+    AddressPatch,
+)
 from chalicelib.core.http import Req, route
 from chalicelib.core.i18n import T
+from chalicelib.core.lazy import lazy_import
 from chalicelib.core.pagination import Page
 
 bp = Blueprint(__name__)
+services = lazy_import("chalicelib.addresses.services")  # PynamoDB loads on the first request, not at import
 
 ADDRESS_CREATED = T("Adresse créée avec succès", "Address created")
 ADDRESS_UPDATED = T("Adresse mise à jour avec succès", "Address updated")

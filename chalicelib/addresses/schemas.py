@@ -1,14 +1,17 @@
 """What the address routes accept and answer."""
 from __future__ import annotations
 
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 from pydantic import AfterValidator, Field
 
 from chalicelib.core.i18n import T
 from chalicelib.core.pagination import PageQuery
 from chalicelib.core.schemas import Id, Input, Output, invalid
-from chalicelib.addresses.models import AddressItem
+from chalicelib.identity.schemas import patch_field
+
+if TYPE_CHECKING:  # models load PynamoDB: not at import (cold start)
+    from chalicelib.addresses.models import AddressItem
 
 COUNTRY_INVALID = T("Le pays doit être un code ISO 3166-1 alpha-2 (ex. FR).",
                     "The country must be an ISO 3166-1 alpha-2 code (e.g. FR).")
@@ -54,15 +57,15 @@ class AddressPatch(Input):
     """PATCH: the fields sent change; only the optional ones may be null (cleared)."""
 
     label: Short | None = None
-    first_name: Short = None  # type: ignore[assignment]
-    last_name: Short = None  # type: ignore[assignment]
-    line1: Line = None  # type: ignore[assignment]
+    first_name: Short = patch_field()  # type: ignore[assignment]
+    last_name: Short = patch_field()  # type: ignore[assignment]
+    line1: Line = patch_field()  # type: ignore[assignment]
     line2: Line | None = None
-    city: Short = None  # type: ignore[assignment]
-    postal_code: PostalCode = None  # type: ignore[assignment]
-    country: Country = None  # type: ignore[assignment]
+    city: Short = patch_field()  # type: ignore[assignment]
+    postal_code: PostalCode = patch_field()  # type: ignore[assignment]
+    country: Country = patch_field()  # type: ignore[assignment]
     phone: Phone | None = None
-    is_default: bool = None  # type: ignore[assignment]
+    is_default: bool = patch_field()  # type: ignore[assignment]
 
 
 class AddressListQuery(PageQuery):

@@ -8,7 +8,12 @@ from ulid import ULID
 
 from chalicelib.addresses import policies
 from chalicelib.addresses.models import AddressBookItem, AddressItem, addresses_total
-from chalicelib.addresses.schemas import ADDRESS_FIELDS, AddressCreate, AddressListQuery, AddressOut
+from chalicelib.addresses.schemas import (
+    ADDRESS_FIELDS,
+    AddressCreate,
+    AddressListQuery,
+    AddressOut,
+)
 from chalicelib.core import keys
 from chalicelib.core.errors import Conflict, Forbidden, NotFound, PreconditionFailed
 from chalicelib.core.pagination import Page, paginate

@@ -190,6 +190,12 @@ def user_stores_partition(user_id: str) -> str:
     return f"USER#{user_id}#STORES"
 
 
+def store_links_partition(store_id: str) -> str:
+    """gsi3 of a product ↔ store link: EVERY link of a store, soft-deleted products' included (the catalog
+    moves gsi1/gsi2 with the product's state; this one stays), so deleting a store finds them all."""
+    return f"STORE#{store_id}#LINKS"
+
+
 def product_store_key(product_id: str, store_id: str) -> tuple[str, str]:
     """The product ↔ store link lives in the product's collection; gsi1 STORE#<id>#PRODUCTS lists a store's."""
     return f"PRODUCT#{product_id}", f"STORE#{store_id}"

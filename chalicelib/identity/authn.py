@@ -54,7 +54,9 @@ def permissions_for(roles: list[str] | tuple[str, ...], custom: dict[str, RoleIt
 
 def authenticate(authorization: str | None) -> Principal:
     """Turn an `Authorization: Bearer …` header into a Principal, or raise 401."""
-    from chalicelib.identity.tokens import verify_access_token  # PyJWT only loads on authenticated routes
+    from chalicelib.identity.tokens import (
+        verify_access_token,  # PyJWT only loads on authenticated routes
+    )
 
     scheme, _, token = (authorization or "").partition(" ")
     if scheme.lower() != "bearer" or not token.strip():

@@ -1,8 +1,14 @@
 """Identity items of the single table: users, e-mail reservations, sessions, roles, role memberships."""
 from __future__ import annotations
 
-from pynamodb.attributes import (BooleanAttribute, JSONAttribute, ListAttribute, NumberAttribute, UnicodeAttribute,
-                                 UnicodeSetAttribute)
+from pynamodb.attributes import (
+    BooleanAttribute,
+    JSONAttribute,
+    ListAttribute,
+    NumberAttribute,
+    UnicodeAttribute,
+    UnicodeSetAttribute,
+)
 
 from chalicelib.core import keys
 from chalicelib.core.table import Entity

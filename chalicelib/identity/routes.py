@@ -1,16 +1,34 @@
 """HTTP routes of the identity domain: authentication, roles and the permission catalogue (thin views)."""
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from chalice import Blueprint
 
 from chalicelib.core.http import Req, route
 from chalicelib.core.i18n import T
+from chalicelib.core.lazy import lazy_import
 from chalicelib.core.pagination import Page, PageQuery
 from chalicelib.identity.permissions import PERMISSIONS
-from chalicelib.identity.schemas import (AuthOut, LoginIn, MeOut, PermissionOut, RefreshIn, RegisterIn, RoleIn,
-                                         RoleOut, RoleReplace, UserOut)
-from chalicelib.identity.services import auth, roles
-from chalicelib.identity.services.auth import Authenticated
+from chalicelib.identity.schemas import (
+    AuthOut,
+    LoginIn,
+    MeOut,
+    PermissionOut,
+    RefreshIn,
+    RegisterIn,
+    RoleIn,
+    RoleOut,
+    RoleReplace,
+    UserOut,
+)
+
+if TYPE_CHECKING:
+    from chalicelib.identity.services.auth import Authenticated
+
+# Services (and through them PynamoDB/botocore, argon2, PyJWT) load on the first request, not at import.
+auth = lazy_import("chalicelib.identity.services.auth")
+roles = lazy_import("chalicelib.identity.services.roles")
 
 bp = Blueprint(__name__)
 
@@ -29,8 +47,12 @@ def _auth_out(result: Authenticated) -> AuthOut:
                    refresh_token=tokens.refresh_token, token_type=tokens.token_type, expires_in=tokens.expires_in)
 
 
+def _replay_register(user_id: str) -> AuthOut:
+    return _auth_out(auth.resume_registration(user_id))
+
+
 @route(bp, "POST", "/auth/register", summary="Create a customer account and log it in", body=RegisterIn,
-       response=AuthOut, status=201, public=True, message=REGISTERED)
+       response=AuthOut, status=201, public=True, message=REGISTERED, replay=_replay_register)
 def register(req: Req) -> AuthOut:
     return _auth_out(auth.register(req.body))
 

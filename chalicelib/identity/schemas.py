@@ -2,14 +2,16 @@
 from __future__ import annotations
 
 import re
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 from pydantic import Field, StringConstraints, ValidationInfo, field_validator
 
 from chalicelib.core.i18n import T
 from chalicelib.core.schemas import Email, Input, Name, Output, invalid
-from chalicelib.identity.models import RoleItem, UserItem
 from chalicelib.identity.permissions import PERMISSIONS
+
+if TYPE_CHECKING:  # models load PynamoDB: not at import (cold start), see docs/architecture.md
+    from chalicelib.identity.models import RoleItem, UserItem
 
 # Passwords are taken byte for byte: the model-wide whitespace stripping would silently change them.
 Password = Annotated[str, StringConstraints(strip_whitespace=False, min_length=8, max_length=256)]
@@ -20,6 +22,15 @@ UNKNOWN_PERMISSION = T("Permission inconnue : {name}.", "Unknown permission: {na
 ROLE_NAME_INVALID = T("Le nom du rôle doit contenir 2 à 64 caractères : lettres minuscules, chiffres, - ou _, en commençant par une lettre.",
                       "The role name must be 2 to 64 characters: lower-case letters, digits, - or _, starting with a letter.")
 _ROLE_NAME = re.compile(r"^[a-z][a-z0-9_-]{1,63}$")
+
+
+def _omit_default(schema: dict[str, Any]) -> None:
+    schema.pop("default", None)
+
+
+def patch_field() -> Any:
+    """A PATCH field: may be left out, never sent as null (the documented schema shows no null default)."""
+    return Field(default=None, json_schema_extra=_omit_default)
 
 
 # --- users as clients see them ---------------------------------------------------------------------

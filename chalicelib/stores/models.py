@@ -1,7 +1,13 @@
 """Store items of the single table: stores, memberships, product links and stock."""
 from __future__ import annotations
 
-from pynamodb.attributes import BooleanAttribute, JSONAttribute, NumberAttribute, UnicodeAttribute, UnicodeSetAttribute
+from pynamodb.attributes import (
+    BooleanAttribute,
+    JSONAttribute,
+    NumberAttribute,
+    UnicodeAttribute,
+    UnicodeSetAttribute,
+)
 
 from chalicelib.core.table import Entity
 
@@ -70,7 +76,8 @@ def product_store_item(product_id: str, store_id: str) -> ProductStoreItem:
     pk, sk = keys.product_store_key(product_id, store_id)
     now = now_iso()
     return ProductStoreItem(pk, sk, product_id=product_id, store_id=store_id, created_at=now, updated_at=now,
-                            gsi1pk=store_products_partition(store_id), gsi1sk=product_id)
+                            gsi1pk=store_products_partition(store_id), gsi1sk=product_id,
+                            gsi3pk=keys.store_links_partition(store_id), gsi3sk=product_id)
 
 
 def stock_item(product_id: str, variant_id: str, store_id: str, quantity: int) -> StockItem:

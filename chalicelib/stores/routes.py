@@ -5,12 +5,32 @@ from chalice import Blueprint
 
 from chalicelib.core.http import Req, route
 from chalicelib.core.i18n import T
+from chalicelib.core.lazy import lazy_import
 from chalicelib.core.pagination import Page, PageQuery
-from chalicelib.stores.schemas import (AttachStoresOut, AttachUsersOut, MemberOut, StockAdjust, StockOut, StockSet,
-                                       StoreCreate, StoreIdsIn, StoreListQuery, StoreOut, StorePatch, StoreProductOut,
-                                       UserIdsIn)
-from chalicelib.stores.services import deletion, members, product_links, stock, stores
-from chalicelib.stores.services.common import stock_out, store_out
+from chalicelib.products.schemas import ProductOut
+from chalicelib.stores.schemas import (
+    AttachStoresOut,
+    AttachUsersOut,
+    MemberOut,
+    StockAdjust,
+    StockOut,
+    StockSet,
+    StoreCreate,
+    StoreIdsIn,
+    StoreListQuery,
+    StoreOut,
+    StorePatch,
+    UserIdsIn,
+    VariantStockOut,
+)
+
+# Services (and PynamoDB with them) load on the first request that needs them, not at `import app`.
+stores = lazy_import("chalicelib.stores.services.stores")
+deletion = lazy_import("chalicelib.stores.services.deletion")
+members = lazy_import("chalicelib.stores.services.members")
+product_links = lazy_import("chalicelib.stores.services.product_links")
+stock = lazy_import("chalicelib.stores.services.stock")
+common = lazy_import("chalicelib.stores.services.common")
 
 bp = Blueprint(__name__)
 
@@ -27,7 +47,7 @@ STOCK_DELETED = T("Stock supprimé", "Stock deleted")
 
 def _replay_store(store_id: str) -> StoreOut:
     """What a repeated create answers: the store as it is now."""
-    return store_out(stores.load_store(store_id))
+    return common.store_out(stores.load_store(store_id))
 
 
 # --- stores -----------------------------------------------------------------------------------------
@@ -35,30 +55,30 @@ def _replay_store(store_id: str) -> StoreOut:
        permission="stores.view")
 def list_stores(req: Req) -> Page:
     page = stores.list_stores(req.query, actor=req.principal)
-    return Page(items=[store_out(item) for item in page.items], meta=page.meta)
+    return Page(items=[common.store_out(item) for item in page.items], meta=page.meta)
 
 
 @route(bp, "POST", "/stores", summary="Create a store", body=StoreCreate, response=StoreOut, status=201,
        permission="stores.create", message=STORE_CREATED, replay=_replay_store)
 def create_store(req: Req) -> StoreOut:
-    return store_out(stores.create_store(req.body, actor=req.principal))
+    return common.store_out(stores.create_store(req.body, actor=req.principal))
 
 
 @route(bp, "GET", "/stores/{store_id}", summary="Get a store", response=StoreOut, permission="stores.view")
 def get_store(req: Req, store_id: str) -> StoreOut:
-    return store_out(stores.get_store(store_id, actor=req.principal))
+    return common.store_out(stores.get_store(store_id, actor=req.principal))
 
 
 @route(bp, "PUT", "/stores/{store_id}", summary="Replace a store", body=StoreCreate, response=StoreOut,
        permission="stores.update", message=STORE_UPDATED)
 def replace_store(req: Req, store_id: str) -> StoreOut:
-    return store_out(stores.replace_store(store_id, req.body, actor=req.principal, if_match=req.if_match))
+    return common.store_out(stores.replace_store(store_id, req.body, actor=req.principal, if_match=req.if_match))
 
 
 @route(bp, "PATCH", "/stores/{store_id}", summary="Update a store", body=StorePatch, response=StoreOut,
        permission="stores.update", message=STORE_UPDATED)
 def update_store(req: Req, store_id: str) -> StoreOut:
-    return store_out(stores.update_store(store_id, req.body, actor=req.principal, if_match=req.if_match))
+    return common.store_out(stores.update_store(store_id, req.body, actor=req.principal, if_match=req.if_match))
 
 
 @route(bp, "DELETE", "/stores/{store_id}", summary="Delete a store (members, product links and stock with it)",
@@ -88,7 +108,7 @@ def detach_store_user(req: Req, store_id: str, user_id: str) -> None:
 
 # --- product stores ---------------------------------------------------------------------------------
 @route(bp, "GET", "/stores/{store_id}/products", summary="List a store's products", query=PageQuery,
-       response=StoreProductOut, permission="products.view")
+       response=ProductOut, permission="products.view")
 def list_store_products(req: Req, store_id: str) -> Page:
     return product_links.list_store_products(store_id, req.query, actor=req.principal)
 
@@ -107,15 +127,17 @@ def detach_product_store(req: Req, product_id: str, store_id: str) -> None:
 
 # --- stock ------------------------------------------------------------------------------------------
 @route(bp, "GET", "/product-variants/{variant_id}/stock", summary="A variant's stock in every store",
-       response=StockOut, many=True, permission="product_variants.view")
-def list_variant_stock(req: Req, variant_id: str) -> list[StockOut]:
-    return [stock_out(item) for item in stock.list_variant_stock(variant_id, actor=req.principal)]
+       response=VariantStockOut, permission="product_variants.view")
+def list_variant_stock(req: Req, variant_id: str) -> VariantStockOut:
+    variant, records = stock.list_variant_stock(variant_id, actor=req.principal)
+    return VariantStockOut(product_id=variant.product_id, variant_id=variant.id,
+                           stock=[common.stock_out(item) for item in records])
 
 
 @route(bp, "PUT", "/product-variants/{variant_id}/stock/{store_id}", summary="Set a variant's stock in a store",
        body=StockSet, response=StockOut, permission="stock.update", message=STOCK_UPDATED)
 def set_stock(req: Req, variant_id: str, store_id: str) -> StockOut:
-    return stock_out(stock.set_stock(variant_id, store_id, req.body.quantity, actor=req.principal,
+    return common.stock_out(stock.set_stock(variant_id, store_id, req.body.quantity, actor=req.principal,
                                      if_match=req.if_match))
 
 
@@ -123,7 +145,7 @@ def set_stock(req: Req, variant_id: str, store_id: str) -> StockOut:
        summary="Adjust a variant's stock in a store atomically", body=StockAdjust, response=StockOut,
        permission="stock.update", message=STOCK_UPDATED)
 def adjust_stock(req: Req, variant_id: str, store_id: str) -> StockOut:
-    return stock_out(stock.adjust_stock(variant_id, store_id, req.body.delta, actor=req.principal))
+    return common.stock_out(stock.adjust_stock(variant_id, store_id, req.body.delta, actor=req.principal))
 
 
 @route(bp, "DELETE", "/product-variants/{variant_id}/stock/{store_id}", summary="Delete a variant's stock in a store",

@@ -157,20 +157,6 @@ class AttachStoresOut(Output):
     already_attached: list[str]
 
 
-class StoreProductOut(Output):
-    """A product as a store's list shows it (the catalog's full product read lives under /products/{id})."""
-
-    id: str
-    name: str
-    slug: str
-    description: str | None = None
-    product_category_id: str | None = None
-    is_active: bool
-    is_featured: bool
-    created_at: str | None = None
-    updated_at: str | None = None
-
-
 class StockSet(Input):
     quantity: Annotated[StrictInt, Field(ge=0, le=1_000_000_000)]
 
@@ -192,3 +178,11 @@ class StockOut(Output):
     store_id: str
     quantity: int
     updated_at: str | None = None
+
+
+class VariantStockOut(Output):
+    """A variant's stock in every store that holds a record of it."""
+
+    product_id: str
+    variant_id: str
+    stock: list[StockOut]

@@ -1,7 +1,10 @@
 """Who may do what to a user account (plain functions over the principal)."""
 from __future__ import annotations
 
-from chalicelib.identity.authn import Principal
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from chalicelib.identity.authn import Principal
 
 
 def can_view_user(principal: Principal, user_id: str) -> bool:

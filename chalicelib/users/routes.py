@@ -6,11 +6,19 @@ from chalice import Blueprint
 from chalicelib.core.errors import Forbidden
 from chalicelib.core.http import Req, route
 from chalicelib.core.i18n import T
+from chalicelib.core.lazy import lazy_import
 from chalicelib.core.pagination import Page
-from chalicelib.users import policies, services
-from chalicelib.users.schemas import UserCreate, UserListQuery, UserOut, UserPatch, UserReplace
+from chalicelib.users import policies
+from chalicelib.users.schemas import (
+    UserCreate,
+    UserListQuery,
+    UserOut,
+    UserPatch,
+    UserReplace,
+)
 
 bp = Blueprint(__name__)
+services = lazy_import("chalicelib.users.services")  # PynamoDB loads on the first request, not at import
 
 USER_CREATED = T("Utilisateur créé avec succès", "User created")
 USER_UPDATED = T("Utilisateur mis à jour avec succès", "User updated")

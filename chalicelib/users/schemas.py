@@ -7,9 +7,9 @@ from pydantic import Field
 
 from chalicelib.core.pagination import PageQuery
 from chalicelib.core.schemas import Email, Input, Name
-from chalicelib.identity.schemas import AnyPassword, Password, UserOut
+from chalicelib.identity.schemas import AnyPassword, Password, UserOut, patch_field
 
-__all__ = ["UserCreate", "UserReplace", "UserPatch", "UserListQuery", "UserOut"]
+__all__ = ["UserCreate", "UserListQuery", "UserOut", "UserPatch", "UserReplace"]
 
 RoleName = Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[a-z][a-z0-9_-]*$")]
 RoleNames = Annotated[list[RoleName], Field(max_length=20)]
@@ -26,12 +26,12 @@ class UserCreate(Input):
 class UserPatch(Input):
     """PATCH: only the fields sent change; `null` is refused (a field is never blanked by accident)."""
 
-    name: Name = None  # type: ignore[assignment]
-    email: Email = None  # type: ignore[assignment]
-    password: Password = None  # type: ignore[assignment]
-    current_password: AnyPassword = None  # type: ignore[assignment]  # required to change one's own password
-    roles: RoleNames = None  # type: ignore[assignment]
-    is_active: bool = None  # type: ignore[assignment]
+    name: Name = patch_field()  # type: ignore[assignment]
+    email: Email = patch_field()  # type: ignore[assignment]
+    password: Password = patch_field()  # type: ignore[assignment]
+    current_password: AnyPassword = patch_field()  # type: ignore[assignment]  # required to change one's own password
+    roles: RoleNames = patch_field()  # type: ignore[assignment]
+    is_active: bool = patch_field()  # type: ignore[assignment]
 
 
 class UserReplace(UserPatch):

@@ -4,14 +4,29 @@ from __future__ import annotations
 from typing import Any
 
 from chalicelib.core import keys
-from chalicelib.core.errors import Conflict, Forbidden, NotFound, PreconditionFailed, ValidationFailed, field_error
+from chalicelib.core.errors import (
+    Conflict,
+    Forbidden,
+    NotFound,
+    PreconditionFailed,
+    ValidationFailed,
+    field_error,
+)
 from chalicelib.core.i18n import T
 from chalicelib.core.pagination import Page, paginate
 from chalicelib.core.table import now_iso
 from chalicelib.core.tx import Tx, TxCancelled
-from chalicelib.identity import accounts
-from chalicelib.identity.accounts import (USERS_ALL, USERS_LIVE, USERS_TRASHED, add_role, membership_item, new_account,
-                                          remove_role, users_role_state_total, users_role_total)
+from chalicelib.identity.accounts import (
+    USERS_ALL,
+    USERS_LIVE,
+    USERS_TRASHED,
+    add_role,
+    membership_item,
+    new_account,
+    remove_role,
+    users_role_state_total,
+    users_role_total,
+)
 from chalicelib.identity.authn import Principal
 from chalicelib.identity.models import RoleMembershipItem, UserItem
 from chalicelib.identity.passwords import hash_password, verify_password
@@ -222,5 +237,3 @@ def _commit(tx: Tx, *, created_id: str | None = None) -> None:
             raise ValidationFailed(errors={"roles": [UNKNOWN_ROLE.render(name=name) for name in unknown]}) from None
         raise
 
-
-__all__ = ["accounts", "list_users", "get_user", "create_user", "update_user", "delete_user", "restore_user"]

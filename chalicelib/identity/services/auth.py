@@ -42,12 +42,26 @@ def register(data: RegisterIn) -> Authenticated:
     session, tokens = new_session(user)
     tx.create(session, label="session")
     try:
-        tx.commit()
+        tx.commit(created_id=user.id)  # spends the Idempotency-Key, if any, in the same transaction
     except TxCancelled as exc:
         if "email" in exc.failed:
             raise email_taken() from None
         raise
     return Authenticated(user, tokens)
+
+
+def resume_registration(user_id: str) -> Authenticated:
+    """A register retried with its Idempotency-Key (same body, so same password): the account as it is now
+    and a fresh session, since the first response's tokens are stored nowhere."""
+    from chalicelib.identity.sessions import start_session
+
+    try:
+        user = UserItem.get(*keys.user_key(user_id), consistent_read=True)
+    except UserItem.DoesNotExist:
+        raise Unauthenticated(INVALID_CREDENTIALS) from None
+    if user.deleted_at or not user.is_active:
+        raise Unauthenticated(INVALID_CREDENTIALS)
+    return Authenticated(user, start_session(user))
 
 
 def login(email: str, password: str, *, client_ip: str) -> Authenticated:
@@ -90,7 +104,12 @@ def _owner_of(reservation: object) -> UserItem | None:
 
 def refresh(refresh_token: str) -> Authenticated:
     """Rotate the refresh token (the presented one is spent); a spent one presented again revokes the session."""
-    from chalicelib.identity.tokens import hash_refresh_secret, issue_access_token, new_refresh_token, split_refresh_token
+    from chalicelib.identity.tokens import (
+        hash_refresh_secret,
+        issue_access_token,
+        new_refresh_token,
+        split_refresh_token,
+    )
 
     parts = split_refresh_token(refresh_token)
     if parts is None:

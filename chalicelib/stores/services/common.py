@@ -1,7 +1,8 @@
 """Shared pieces of the stores use cases: messages, reads by key, If-Match, rendering."""
 from __future__ import annotations
 
-from typing import Any, Callable, Iterable
+from collections.abc import Callable, Iterable
+from typing import Any
 
 from chalicelib.core import keys
 from chalicelib.core.errors import NotFound, PreconditionFailed

@@ -16,11 +16,26 @@ from chalicelib.core.table import Entity, now_iso
 from chalicelib.core.tx import Counter, Tx, TxCancelled
 from chalicelib.identity.authn import Principal
 from chalicelib.stores import policies
-from chalicelib.stores.models import (STORES_ALL, ProductStoreItem, StockItem, StoreItem, StoreMemberItem,
-                                      store_members_total, store_products_partition, store_products_total,
-                                      store_stock_partition, stores_state_total)
-from chalicelib.stores.services.common import (DELETION_PENDING, STORE_NOT_FOUND, batch_get, check_if_match,
-                                               counter_value, member_key_of, store_out)
+from chalicelib.stores.models import (
+    STORES_ALL,
+    ProductStoreItem,
+    StockItem,
+    StoreItem,
+    StoreMemberItem,
+    store_members_total,
+    store_products_total,
+    store_stock_partition,
+    stores_state_total,
+)
+from chalicelib.stores.services.common import (
+    DELETION_PENDING,
+    STORE_NOT_FOUND,
+    batch_get,
+    check_if_match,
+    counter_value,
+    member_key_of,
+    store_out,
+)
 from chalicelib.stores.services.product_links import detach_link
 from chalicelib.stores.services.stores import SLUG_KIND
 
@@ -32,9 +47,9 @@ def delete_store(store_id: str, *, actor: Principal, if_match: str | None) -> No
     """Delete a store and everything attached to it (an empty store: one read and one transaction)."""
     from chalicelib.core.errors import NotFound
 
-    members_total, products_total = store_members_total(store_id), store_products_total(store_id)
+    totals = _guarded_totals(store_id)
     caller = member_key_of(store_id, actor)
-    found = batch_get([keys.store_key(store_id), keys.counter_key(members_total), keys.counter_key(products_total)]
+    found = batch_get([keys.store_key(store_id)] + [keys.counter_key(name) for name in totals]
                       + ([caller] if caller else []))
     store = found.get(keys.store_key(store_id))
     if not isinstance(store, StoreItem):
@@ -43,7 +58,7 @@ def delete_store(store_id: str, *, actor: Principal, if_match: str | None) -> No
         raise Forbidden()
     if not store.deleting_at:
         check_if_match(if_match, store_out(store))
-        if counter_value(found, members_total) <= 0 and counter_value(found, products_total) <= 0:
+        if all(counter_value(found, name) <= 0 for name in totals) and not _has_links(store_id):
             try:
                 _finish(store, marked=False)  # nothing attached: the store goes in one transaction
                 return
@@ -66,6 +81,11 @@ def delete_store(store_id: str, *, actor: Principal, if_match: str | None) -> No
                 raise
             # an index had not caught up with a write made before the mark: one more round
     raise Conflict(DELETION_PENDING)
+
+
+def _has_links(store_id: str) -> bool:
+    """Links of soft-deleted products are in no total: one index Query (limit 1) tells whether any is left."""
+    return any(True for _ in ProductStoreItem.gsi3.query(keys.store_links_partition(store_id), limit=1))
 
 
 def _mark_deleting(store: StoreItem, *, if_match: str | None) -> StoreItem:
@@ -103,8 +123,8 @@ def _pages(query: Any) -> list[list[Any]]:
 
 
 def _remove_links(store_id: str) -> None:
-    """Each link goes with the product's stock in this store (see product_links.detach_link)."""
-    for link in ProductStoreItem.gsi1.query(store_products_partition(store_id)):
+    """Every link (gsi3: soft-deleted products' too) goes with the product's stock in this store."""
+    for link in ProductStoreItem.gsi3.query(keys.store_links_partition(store_id)):
         detach_link(link.product_id, store_id)
 
 
@@ -128,6 +148,12 @@ def _remove_members(store_id: str) -> None:
         tx.commit()
 
 
+def _guarded_totals(store_id: str) -> tuple[str, ...]:
+    """The store's own totals: members, live products, and the active/inactive product views."""
+    return (store_members_total(store_id), store_products_total(store_id),
+            keys.store_products_state_partition(store_id, True), keys.store_products_state_partition(store_id, False))
+
+
 def _finish(store: StoreItem, *, marked: bool) -> None:
     """Last step: the store, its slug and its totals, on condition that no link or member is left."""
     tx = Tx()
@@ -140,7 +166,7 @@ def _finish(store: StoreItem, *, marked: bool) -> None:
         tx.count(STORES_ALL, -1)
         tx.count(stores_state_total(bool(store.is_active)), -1)
     tx.release(SLUG_KIND, store.slug)
-    for name in (store_members_total(store.id), store_products_total(store.id)):
+    for name in _guarded_totals(store.id):
         # Links and memberships move these totals in their own transactions: zero means none is left.
         tx.delete(Entity, keys.counter_key(name), condition=Counter.total.does_not_exist() | (Counter.total <= 0),
                   label=f"total:{name}")

@@ -10,10 +10,23 @@ from chalicelib.core.tx import Tx, TxCancelled
 from chalicelib.identity.authn import Principal
 from chalicelib.identity.models import UserItem
 from chalicelib.stores import policies
-from chalicelib.stores.models import StoreItem, StoreMemberItem, store_member_item, store_members_total, store_open_condition
+from chalicelib.stores.models import (
+    StoreItem,
+    StoreMemberItem,
+    store_member_item,
+    store_members_total,
+    store_open_condition,
+)
 from chalicelib.stores.schemas import AttachUsersOut, MemberOut
-from chalicelib.stores.services.common import (MEMBER_NOT_FOUND, STORE_NOT_FOUND, USER_MISSING, batch_get, live_store,
-                                               member_key_of, paginate_and_fetch)
+from chalicelib.stores.services.common import (
+    MEMBER_NOT_FOUND,
+    STORE_NOT_FOUND,
+    USER_MISSING,
+    batch_get,
+    live_store,
+    member_key_of,
+    paginate_and_fetch,
+)
 
 _USERS_PER_TX = 48  # 2 parts per new member (user check, membership) + store check + total ≤ 100
 

@@ -9,50 +9,82 @@ from chalicelib.core.pagination import Page
 from chalicelib.core.table import Entity
 from chalicelib.core.tx import Tx, TxCancelled
 from chalicelib.identity.authn import Principal
+from chalicelib.products.listing import apply_slots, move_totals
 from chalicelib.products.models import ProductItem
+from chalicelib.products.schemas import ProductOut
+from chalicelib.products.services.collection import (
+    LINK_INDEXES,
+    current_link_slots,
+    link_slots,
+)
+from chalicelib.products.services.render import product_fields
 from chalicelib.stores import policies
-from chalicelib.stores.models import (ProductStoreItem, StockItem, StoreItem, product_store_item, store_open_condition,
-                                      store_products_partition, store_products_total)
-from chalicelib.stores.schemas import AttachStoresOut, StoreProductOut
-from chalicelib.stores.services.common import (LINK_NOT_FOUND, PRODUCT_NOT_FOUND, STORE_MISSING, batch_get,
-                                               paginate_and_fetch, visible_store)
+from chalicelib.stores.models import (
+    ProductStoreItem,
+    StockItem,
+    StoreItem,
+    product_store_item,
+    store_open_condition,
+    store_products_partition,
+    store_products_total,
+)
+from chalicelib.stores.schemas import AttachStoresOut
+from chalicelib.stores.services.common import (
+    LINK_NOT_FOUND,
+    PRODUCT_NOT_FOUND,
+    STORE_MISSING,
+    batch_get,
+    paginate_and_fetch,
+    visible_store,
+)
 
-_LINKS_PER_TX = 33  # each new link is 3 parts (store check, link, store total) + the product check ≤ 100
-_STOCK_PER_TX = 97  # stock deletes + the link + the store total ≤ 100
+_LINKS_PER_TX = 24  # each new link is 4 parts (store check, link, two store totals) + the product check ≤ 100
+_STOCK_PER_TX = 96  # stock deletes + the link + the store totals ≤ 100
 
 
-def list_store_products(store_id: str, params: Any, *, actor: Principal) -> Page[StoreProductOut]:
-    """A store's products, newest first: Query gsi1 then one BatchGetItem (store, total, products)."""
+def list_store_products(store_id: str, params: Any, *, actor: Principal) -> Page[ProductOut]:
+    """A store's live products, newest first: Query then one BatchGetItem (store, total, products).
+
+    Customers read the store's active view (gsi2 `STORE#<id>#PRODUCTS#A:1`), others every live product
+    (gsi1); soft-deleted products are in neither (the catalog moves a link's index keys with its product),
+    so pages are full and totals exact.
+    """
+    if policies.sees_inactive_products(actor):
+        index, partition, total = "gsi1", store_products_partition(store_id), store_products_total(store_id)
+    else:
+        index = "gsi2"
+        partition = total = keys.store_products_state_partition(store_id, True)
 
     def query(limit: int, start: dict[str, Any] | None) -> Any:
-        return ProductStoreItem.gsi1.query(store_products_partition(store_id), limit=limit, page_size=limit,
-                                           last_evaluated_key=start, scan_index_forward=False)
+        return getattr(ProductStoreItem, index).query(partition, limit=limit, page_size=limit,
+                                                      last_evaluated_key=start, scan_index_forward=False)
 
-    page, found = paginate_and_fetch(query, params=params, scope=f"store:{store_id}:products",
-                                     total=store_products_total(store_id), index="gsi1",
-                                     extra=[keys.store_key(store_id)],
+    page, found = paginate_and_fetch(query, params=params, scope=f"store:{store_id}:products:{index}", total=total,
+                                     index=index, extra=[keys.store_key(store_id)],
                                      target=lambda link: keys.product_key(link.product_id))
     visible_store(found.get(keys.store_key(store_id)), actor)
     shown = []
     for link in page.items:
         product = found.get(keys.product_key(link.product_id))
-        if not isinstance(product, ProductItem) or product.deleted_at:
+        if not isinstance(product, ProductItem):
             continue
-        if not product.is_active and not policies.sees_inactive_products(actor):
-            continue
-        shown.append(StoreProductOut(id=product.id, name=product.name, slug=product.slug,
-                                     description=product.description,
-                                     product_category_id=product.product_category_id,
-                                     is_active=bool(product.is_active), is_featured=bool(product.is_featured),
-                                     created_at=product.created_at, updated_at=product.updated_at))
+        shown.append(ProductOut.model_validate(product_fields(product)))
     return Page(items=shown, meta=page.meta)
 
 
 def attach_product_to_stores(product_id: str, store_ids: list[str]) -> AttachStoresOut:
-    """Link a product to stores; stores it is already in are left as they are (idempotent)."""
+    """Link a product to stores; stores it is already in are left as they are (idempotent).
+
+    One BatchGetItem reads the product (its state decides which store lists the link joins) and the
+    links that may exist; one transaction per 24 new links checks each store is open, creates the links
+    and moves the stores' totals, on condition that the product did not change meanwhile.
+    """
     wanted = list(dict.fromkeys(store_ids))
     index_of = {sid: store_ids.index(sid) for sid in wanted}
-    found = batch_get(keys.product_store_key(product_id, sid) for sid in wanted)
+    found = batch_get([keys.product_key(product_id)] + [keys.product_store_key(product_id, sid) for sid in wanted])
+    product = found.get(keys.product_key(product_id))
+    if not isinstance(product, ProductItem) or product.deleted_at:
+        raise NotFound(PRODUCT_NOT_FOUND)
     already = [sid for sid in wanted if keys.product_store_key(product_id, sid) in found]
     new = [sid for sid in wanted if sid not in already]
     if len(new) > _LINKS_PER_TX:
@@ -65,22 +97,22 @@ def attach_product_to_stores(product_id: str, store_ids: list[str]) -> AttachSto
     for start in range(0, len(new), _LINKS_PER_TX):
         chunk = new[start:start + _LINKS_PER_TX]
         tx = Tx()
-        tx.check(ProductItem, keys.product_key(product_id),
-                 ProductItem.pk.exists() & ProductItem.deleted_at.does_not_exist(), label="product")
+        tx.check(ProductItem, keys.product_key(product_id), ProductItem.version == product.version, label="product")
         for sid in chunk:
             tx.check(StoreItem, keys.store_key(sid), store_open_condition(), label=f"store:{sid}")
-            tx.create(product_store_item(product_id, sid), label=f"link:{sid}")
-            tx.count(store_products_total(sid))
+            link = product_store_item(product_id, sid)
+            slots = link_slots(product_id, sid, bool(product.is_active), False)
+            apply_slots(link, slots, LINK_INDEXES)
+            tx.create(link, label=f"link:{sid}")
+            move_totals(tx, [], slots)
         try:
             tx.commit()
         except TxCancelled as exc:
-            if "product" in exc.failed:
-                raise NotFound(PRODUCT_NOT_FOUND) from None
             missing = [label.split(":", 1)[1] for label in exc.failed if label.startswith("store:")]
             if missing:
                 raise _stores_missing(missing, index_of) from None
-            if any(label.startswith("link:") for label in exc.failed):
-                # Someone attached one of them meanwhile: start over, the read now sees it.
+            if "product" in exc.failed or any(label.startswith("link:") for label in exc.failed):
+                # The product changed or someone attached one of them meanwhile: start over on fresh reads.
                 rest = attach_product_to_stores(product_id, [sid for sid in wanted if sid not in attached])
                 return AttachStoresOut(product_id=product_id, attached=attached + rest.attached,
                                        already_attached=[sid for sid in wanted
@@ -145,10 +177,14 @@ def detach_link(product_id: str, store_id: str, *, attempts: int = 5) -> bool:
         else:
             for key in stock_keys:
                 tx.delete(StockItem, key)
+            # Unchanged since the Query: the same stock records, and the same store lists (the catalog moves
+            # a link's index keys when its product changes state) so the totals below are the right ones.
             unchanged = (ProductStoreItem.variant_ids == variant_ids if variant_ids
                          else ProductStoreItem.variant_ids.does_not_exist())
+            for attr, value in ((ProductStoreItem.gsi1pk, link.gsi1pk), (ProductStoreItem.gsi2pk, link.gsi2pk)):
+                unchanged = unchanged & (attr == value if value else attr.does_not_exist())
             tx.delete(ProductStoreItem, link_key, condition=ProductStoreItem.pk.exists() & unchanged, label="link")
-            tx.count(store_products_total(store_id), -1)
+            move_totals(tx, current_link_slots(link), [])  # the store lists the link was in (none if trashed)
         try:
             tx.commit()
         except TxCancelled as exc:

@@ -4,15 +4,34 @@ from __future__ import annotations
 from typing import Any
 
 from chalicelib.core import keys
-from chalicelib.core.errors import Conflict, Forbidden, NotFound, PreconditionFailed, field_error
+from chalicelib.core.errors import (
+    Conflict,
+    Forbidden,
+    NotFound,
+    PreconditionFailed,
+    field_error,
+)
 from chalicelib.core.table import Entity, now_iso
 from chalicelib.core.tx import Tx, TxCancelled
 from chalicelib.identity.authn import Principal
 from chalicelib.products.models import ProductItem, VariantItem
 from chalicelib.stores import policies
-from chalicelib.stores.models import ProductStoreItem, StockItem, StoreMemberItem, store_stock_partition
-from chalicelib.stores.services.common import (NOT_ATTACHED, STOCK_INSUFFICIENT, STOCK_NOT_FOUND,
-                                               VARIANT_NOT_FOUND, check_if_match, get_item, member_key_of, stock_out)
+from chalicelib.stores.models import (
+    ProductStoreItem,
+    StockItem,
+    StoreMemberItem,
+    store_stock_partition,
+)
+from chalicelib.stores.services.common import (
+    NOT_ATTACHED,
+    STOCK_INSUFFICIENT,
+    STOCK_NOT_FOUND,
+    VARIANT_NOT_FOUND,
+    check_if_match,
+    get_item,
+    member_key_of,
+    stock_out,
+)
 
 
 def find_variant(variant_id: str) -> VariantItem:
@@ -23,7 +42,7 @@ def find_variant(variant_id: str) -> VariantItem:
     raise NotFound(VARIANT_NOT_FOUND)
 
 
-def list_variant_stock(variant_id: str, *, actor: Principal) -> list[StockItem]:
+def list_variant_stock(variant_id: str, *, actor: Principal) -> tuple[VariantItem, list[StockItem]]:
     """The variant's stock in every store: the gsi5 lookup, then one Query that also brings the product.
 
     The range PRODUCT … STOCK#<vid>#~ of the product's partition holds the product item and stock records;
@@ -40,11 +59,13 @@ def list_variant_stock(variant_id: str, *, actor: Principal) -> list[StockItem]:
             product = item
         elif isinstance(item, StockItem) and item.sk.startswith(prefix):
             records.append(item)
-    if product is None or product.deleted_at:
+    # As the catalog's reads: staff see inactive and trashed entries, customers only active, live ones.
+    if product is None:
         raise NotFound(VARIANT_NOT_FOUND)
-    if not policies.sees_inactive_products(actor) and not (product.is_active and variant.is_active):
+    live = bool(product.is_active) and not product.deleted_at and bool(variant.is_active)
+    if not live and not policies.sees_inactive_products(actor):
         raise NotFound(VARIANT_NOT_FOUND)
-    return records
+    return variant, sorted(records, key=lambda record: record.store_id)
 
 
 def _scope(tx: Tx, store_id: str, actor: Principal) -> None:

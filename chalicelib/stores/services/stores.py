@@ -14,8 +14,16 @@ from chalicelib.identity.authn import Principal
 from chalicelib.stores import policies
 from chalicelib.stores.models import STORES_ALL, StoreItem, stores_state_total
 from chalicelib.stores.schemas import StoreCreate, StoreListQuery, StorePatch
-from chalicelib.stores.services.common import (SLUG_TAKEN, batch_get, check_if_match, get_item, live_store,
-                                               member_key_of, store_out, visible_store)
+from chalicelib.stores.services.common import (
+    SLUG_TAKEN,
+    batch_get,
+    check_if_match,
+    get_item,
+    live_store,
+    member_key_of,
+    store_out,
+    visible_store,
+)
 
 SLUG_KIND = "store_slug"
 _SLUG_ATTEMPTS = 5

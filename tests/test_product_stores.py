@@ -1,0 +1,138 @@
+"""Product ↔ store links over HTTP: list a store's products, attach a product to stores, detach it (its stock
+in that store goes with it)."""
+from __future__ import annotations
+
+from chalicelib.core import keys
+from chalicelib.core.table import Entity
+from tests.builders_catalog import attach, create_store, make_product
+
+
+def _stock_rows(product_id: str) -> list[Entity]:
+    return [item for item in Entity.query(keys.product_partition(product_id), Entity.sk.startswith("STOCK#"))]
+
+
+def test_attach_then_list_a_stores_products(api, admin, customer):
+    store = create_store(api, admin.token)
+    first, second = make_product(api, admin.token, name="Alpha"), make_product(api, admin.token, name="Beta")
+    reply = api.post(f"/products/{first.product_id}/stores", json={"store_ids": [store["id"]]}, token=admin.token)
+    assert reply.status == 200 and len(reply.calls) <= 3
+    assert reply.data == {"product_id": first.product_id, "attached": [store["id"]], "already_attached": []}
+    attach(api, admin.token, second.product_id, store["id"])
+    listed = api.get(f"/stores/{store['id']}/products", token=customer.token)
+    assert listed.status == 200 and len(listed.calls) <= 3
+    assert [p["id"] for p in listed.data] == [second.product_id, first.product_id]
+    assert listed.data[0]["name"] == "Beta" and listed.json["meta"]["total"] == 2
+
+
+def test_list_pages_with_a_cursor(api, admin):
+    store = create_store(api, admin.token)
+    products = [make_product(api, admin.token, name=f"P{n}").product_id for n in range(3)]
+    for pid in products:
+        attach(api, admin.token, pid, store["id"])
+    first = api.get(f"/stores/{store['id']}/products?per_page=2", token=admin.token)
+    second = api.get(f"/stores/{store['id']}/products?per_page=2&cursor={first.json['meta']['next_cursor']}",
+                     token=admin.token)
+    assert [p["id"] for p in first.data + second.data] == products[::-1]
+    assert second.json["meta"] == {"per_page": 2, "current_page": 2, "last_page": 2, "total": 3, "next_cursor": None}
+    assert len(second.calls) <= 3
+
+
+def test_customers_see_only_active_products_and_nobody_sees_deleted_ones(api, admin, customer, manager):
+    store = create_store(api, admin.token)
+    active, inactive, deleted = make_product(api, admin.token), make_product(api, admin.token, is_active=False), make_product(api, admin.token)
+    for item in (active, inactive, deleted):
+        attach(api, admin.token, item.product_id, store["id"])
+    assert api.delete(f"/products/{deleted.product_id}", token=admin.token).status == 200
+    as_customer = api.get(f"/stores/{store['id']}/products", token=customer.token)
+    assert [p["id"] for p in as_customer.data] == [active.product_id] and as_customer.json["meta"]["total"] == 1
+    as_manager = api.get(f"/stores/{store['id']}/products", token=manager.token)
+    assert [p["id"] for p in as_manager.data] == [inactive.product_id, active.product_id]
+    assert as_manager.json["meta"]["total"] == 2
+    # Restored, it is listed again; deactivated, customers stop seeing it (the catalog moves the link's lists).
+    assert api.post(f"/products/{deleted.product_id}/restore", token=admin.token).status == 200
+    assert api.patch(f"/products/{active.product_id}", json={"is_active": False}, token=admin.token).status == 200
+    as_customer = api.get(f"/stores/{store['id']}/products", token=customer.token)
+    assert [p["id"] for p in as_customer.data] == [deleted.product_id] and as_customer.json["meta"]["total"] == 1
+
+
+def test_inactive_or_unknown_store_products(api, admin, customer, staff):
+    store = create_store(api, admin.token, is_active=False)
+    assert api.get(f"/stores/{store['id']}/products", token=customer.token).status == 404
+    assert api.get(f"/stores/{store['id']}/products", token=staff.token).status == 200
+    assert api.get("/stores/nope/products", token=admin.token).status == 404
+
+
+def test_attach_is_idempotent_and_counts_once(api, admin):
+    store, other = create_store(api, admin.token), create_store(api, admin.token)
+    item = make_product(api, admin.token)
+    attach(api, admin.token, item.product_id, store["id"])
+    again = api.post(f"/products/{item.product_id}/stores", json={"store_ids": [store["id"], other["id"]]},
+                     token=admin.token)
+    assert again.data["attached"] == [other["id"]] and again.data["already_attached"] == [store["id"]]
+    assert api.get(f"/stores/{store['id']}/products", token=admin.token).json["meta"]["total"] == 1
+
+
+def test_unknown_store_or_product(api, admin):
+    store = create_store(api, admin.token)
+    item = make_product(api, admin.token)
+    reply = api.post(f"/products/{item.product_id}/stores", json={"store_ids": [store["id"], "nope"]},
+                     token=admin.token, headers={"Accept-Language": "en"})
+    assert reply.status == 422 and reply.errors == {"store_ids.1": ["Store nope does not exist."]}
+    assert api.get(f"/stores/{store['id']}/products", token=admin.token).data == []
+    assert api.post("/products/nope/stores", json={"store_ids": [store["id"]]}, token=admin.token).status == 404
+    deleted = make_product(api, admin.token, deleted=True)
+    assert api.post(f"/products/{deleted.product_id}/stores", json={"store_ids": [store["id"]]},
+                    token=admin.token).status == 404
+    assert api.post(f"/products/{item.product_id}/stores", json={"store_ids": []}, token=admin.token).status == 422
+
+
+def test_attach_to_many_stores_checks_them_all_first(api, admin):
+    stores = [create_store(api, admin.token, name=f"M{n}")["id"] for n in range(35)]
+    item = make_product(api, admin.token)
+    refused = api.post(f"/products/{item.product_id}/stores", json={"store_ids": stores + ["nope"]}, token=admin.token)
+    assert refused.status == 422 and list(refused.errors) == ["store_ids.35"]
+    assert not [link for link in Entity.query(keys.product_partition(item.product_id), Entity.sk.startswith("STORE#"))]
+    reply = api.post(f"/products/{item.product_id}/stores", json={"store_ids": stores}, token=admin.token)
+    assert reply.status == 200 and sorted(reply.data["attached"]) == sorted(stores)
+    assert api.get(f"/stores/{stores[34]}/products", token=admin.token).json["meta"]["total"] == 1
+
+
+def test_detach_removes_the_link_and_the_products_stock_in_that_store(api, admin):
+    store, other = create_store(api, admin.token), create_store(api, admin.token)
+    item = make_product(api, admin.token, variants=2)
+    attach(api, admin.token, item.product_id, store["id"], other["id"])
+    for vid in item.variant_ids:
+        for sid in (store["id"], other["id"]):
+            assert api.put(f"/product-variants/{vid}/stock/{sid}", json={"quantity": 5}, token=admin.token).status == 200
+    reply = api.delete(f"/products/{item.product_id}/stores/{store['id']}", token=admin.token)
+    assert reply.status == 200 and len(reply.calls) <= 3
+    left = _stock_rows(item.product_id)
+    assert {row.store_id for row in left} == {other["id"]} and len(left) == 2
+    assert api.get(f"/stores/{store['id']}/products", token=admin.token).json["meta"]["total"] == 0
+    assert api.get(f"/stores/{other['id']}/products", token=admin.token).json["meta"]["total"] == 1
+    assert api.delete(f"/products/{item.product_id}/stores/{store['id']}", token=admin.token).status == 404
+
+
+def test_permissions(api, admin, manager, staff, customer):
+    store = create_store(api, admin.token)
+    item = make_product(api, admin.token)
+    for account in (staff, customer):
+        assert api.post(f"/products/{item.product_id}/stores", json={"store_ids": [store["id"]]},
+                        token=account.token).status == 403
+    assert api.post(f"/products/{item.product_id}/stores", json={"store_ids": [store["id"]]},
+                    token=manager.token).status == 200
+    for account in (staff, customer):
+        assert api.delete(f"/products/{item.product_id}/stores/{store['id']}", token=account.token).status == 403
+    assert api.delete(f"/products/{item.product_id}/stores/{store['id']}", token=manager.token).status == 200
+
+
+def test_detach_after_a_variant_was_deleted(api, admin):
+    store = create_store(api, admin.token)
+    item = make_product(api, admin.token, variants=2)
+    attach(api, admin.token, item.product_id, store["id"])
+    for vid in item.variant_ids:
+        api.put(f"/product-variants/{vid}/stock/{store['id']}", json={"quantity": 1}, token=admin.token)
+    assert api.delete(f"/product-variants/{item.variant_ids[0]}", token=admin.token).status == 200
+    assert api.delete(f"/products/{item.product_id}/stores/{store['id']}", token=admin.token).status == 200
+    assert _stock_rows(item.product_id) == []
+    assert api.get(f"/stores/{store['id']}/products", token=admin.token).json["meta"]["total"] == 0
