@@ -2,6 +2,7 @@
 product list page next to the raw boto3 calls those requests make, and cold start per route.
 
     python bench/run.py [--requests 200] [--cold-runs 3] [--no-cold]
+    scripts/dynamodb_local.sh run -- python bench/run.py --no-cold     # DynamoDB on DynamoDB Local
 
 The `make run` stack (scripts/local_stack.py) is started on free ports with its DynamoDB behind a small
 recording proxy in front of an embedded moto server. One request of each measured route is recorded at the
@@ -15,6 +16,7 @@ import http.client
 import json
 import os
 import re
+import socket
 import statistics
 import subprocess
 import sys
@@ -43,12 +45,19 @@ class RecordingProxy:
         class Handler(BaseHTTPRequestHandler):
             protocol_version = "HTTP/1.1"
 
+            def setup(self) -> None:
+                super().setup()
+                # Headers and body leave in two writes: without NODELAY, Nagle + delayed ACK add ~40 ms a call.
+                self.request.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+
             def do_POST(self) -> None:  # noqa: N802 - http.server's naming
                 body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
                 target = self.headers.get("X-Amz-Target", "")
                 if proxy.recording is not None and target.startswith("DynamoDB_"):
                     proxy.recording.append((target.split(".", 1)[1], json.loads(body or b"{}")))
                 upstream = http.client.HTTPConnection("127.0.0.1", target_port, timeout=30)
+                upstream.connect()
+                upstream.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
                 upstream.request("POST", self.path, body, {k: v for k, v in self.headers.items()})
                 reply = upstream.getresponse()
                 data = reply.read()
@@ -78,7 +87,9 @@ def start(extra: dict[str, str]) -> tuple[Any, RecordingProxy, subprocess.Popen,
     aws_port = free_port()
     moto = ThreadedMotoServer(ip_address="127.0.0.1", port=aws_port, verbose=False)
     moto.start()
-    proxy = RecordingProxy(aws_port)
+    # Under `scripts/dynamodb_local.sh run -- python bench/run.py`, DynamoDB is AWS's DynamoDB Local instead.
+    external = os.environ.get("TEST_DYNAMODB_ENDPOINT")
+    proxy = RecordingProxy(int(external.rsplit(":", 1)[1].strip("/")) if external else aws_port)
     port = free_port()
     env = {k: v for k, v in os.environ.items()
            if not k.startswith(("AWS_ENDPOINT_URL", "STAGE", "TABLE_NAME", "BUCKET_NAME", "JWT_KEYS", "LOG_LEVEL"))}
@@ -195,10 +206,36 @@ def latency(url: str, path: str, token: str, proxy: RecordingProxy, n: int) -> d
         for op, params in recorded:
             getattr(client, snake[op])(**params)
         raw_ms.append((time.perf_counter() - started) * 1000)
+    handler_ms = in_process(path, headers, proxy, n)
     p = lambda xs, q: statistics.quantiles(xs, n=100)[q - 1]  # noqa: E731
     return {"path": path, "ops": [op for op, _ in recorded], "http_p50": statistics.median(http_ms),
             "http_p99": p(http_ms, 99), "raw_p50": statistics.median(raw_ms), "raw_p99": p(raw_ms, 99),
-            "ratio_p50": statistics.median(http_ms) / statistics.median(raw_ms)}
+            "handler_p50": statistics.median(handler_ms), "handler_p99": p(handler_ms, 99),
+            "ratio_p50": statistics.median(http_ms) / statistics.median(raw_ms),
+            "handler_ratio_p50": statistics.median(handler_ms) / statistics.median(raw_ms)}
+
+
+def in_process(path: str, headers: dict[str, str], proxy: RecordingProxy, n: int) -> list[float]:
+    """The same request through app.app in this process (what a Lambda function runs, without chalice local's
+    HTTP server): same table, same DynamoDB endpoint, the local stage's keys, so the token is valid."""
+    config = json.loads((ROOT / ".chalice" / "config.json").read_text())
+    os.environ.update({**config["environment_variables"], **config["stages"]["local"]["environment_variables"],
+                       "AWS_ENDPOINT_URL_DYNAMODB": f"http://127.0.0.1:{proxy.port}", "AWS_ACCESS_KEY_ID": "local",
+                       "AWS_SECRET_ACCESS_KEY": "local", "LOG_LEVEL": "WARNING"})
+    os.environ.pop("JWT_KEYS", None)
+    from chalice.test import Client
+
+    from app import app
+
+    times = []
+    with Client(app, stage_name="local") as client:
+        for _ in range(5):
+            client.http.get(path, headers=headers)
+        for _ in range(n):
+            started = time.perf_counter()
+            client.http.get(path, headers=headers)
+            times.append((time.perf_counter() - started) * 1000)
+    return times
 
 
 def main() -> None:
@@ -220,11 +257,15 @@ def main() -> None:
                 print(f"  {row['route']:48} {row['status']:>4}  {row['calls']:>3}")
         targets = [f"/products/{ids['product_id']}", "/products?per_page=15"] if "product_id" in ids else ["/health"]
         print(f"\nlatency over {args.requests} sequential requests (ms), against the same endpoint:")
-        print(f"  {'request':44} {'http p50':>8} {'p99':>6} {'boto3 p50':>9} {'p99':>6} {'ratio':>6}  DynamoDB requests")
+        print("  http = over HTTP to the `make run` stack (chalice local); handler = app.app in-process (the Lambda"
+              " path); boto3 = the same DynamoDB requests, sent directly")
+        print(f"  {'request':34} {'http p50':>8} {'p99':>6} {'handler p50':>11} {'p99':>6} {'boto3 p50':>9} {'p99':>6}"
+              f" {'http/boto3':>10} {'handler/boto3':>13}  DynamoDB requests")
         for path in targets:
             r = latency(url, path, token, proxy, args.requests)
-            print(f"  GET {r['path'][:40]:40} {r['http_p50']:8.1f} {r['http_p99']:6.1f} {r['raw_p50']:9.1f} "
-                  f"{r['raw_p99']:6.1f} {r['ratio_p50']:6.2f}  {', '.join(r['ops'])}")
+            print(f"  GET {r['path'][:30]:30} {r['http_p50']:8.1f} {r['http_p99']:6.1f} {r['handler_p50']:11.1f} "
+                  f"{r['handler_p99']:6.1f} {r['raw_p50']:9.1f} {r['raw_p99']:6.1f} {r['ratio_p50']:10.2f} "
+                  f"{r['handler_ratio_p50']:13.2f}  {', '.join(r['ops'])}")
     finally:
         process.terminate()
         process.wait(timeout=15)

@@ -137,7 +137,13 @@ def build(sam: dict[str, Any], shape: AppShape, config: dict[str, Any], stage: S
                 if function_id in resources:
                     raise ValueError(f"two operations map to the logical id {function_id}")
                 module = shape.route_modules.get((upper, path), "")
-                function(function_id, _settings_for(config, upper, path, module), handler)
+                settings = _settings_for(config, upper, path, module)
+                function(function_id, settings, handler)
+                if settings.get("entry") == "module" and module:
+                    # Load only this route's blueprint (chalicelib/lambda_entry.py) instead of app.py's all.
+                    props = resources[function_id]["Properties"]
+                    props["Handler"] = "chalicelib.lambda_entry.app"
+                    props["Environment"]["Variables"]["CATALOG_ROUTE_MODULE"] = module
                 source = f"*/{upper}" + re.sub(r"\{[^}]+\}", "*", path)
                 resources[f"{function_id}Invoke"] = _api_permission(function_id, source)
             operation["x-amazon-apigateway-integration"]["uri"] = _sub(

@@ -115,6 +115,32 @@ class Entity(Model):
             key[f"{index}sk"] = {"S": getattr(self, f"{index}sk")}
         return key
 
+    @classmethod
+    def _get_discriminator_class(cls, attribute_values: Any) -> Any:
+        # Services load lazily, so a fresh process (one Lambda function per route) may read an item whose class
+        # no imported module has defined yet (products render categories): import every domain's models, retry.
+        try:
+            return super()._get_discriminator_class(attribute_values)
+        except ValueError:
+            load_models()
+            return super()._get_discriminator_class(attribute_values)
+
+
+def load_models() -> None:
+    """Import chalicelib.<domain>.models for every domain, so every discriminator value is known."""
+    import importlib
+    import pkgutil
+
+    import chalicelib
+
+    for module in pkgutil.iter_modules(chalicelib.__path__):
+        if module.ispkg and module.name != "core":
+            try:
+                importlib.import_module(f"chalicelib.{module.name}.models")
+            except ModuleNotFoundError as exc:
+                if exc.name != f"chalicelib.{module.name}.models":
+                    raise
+
 
 Entity.type._class_map[Entity] = "entity"  # type: ignore[attr-defined]
 

@@ -145,7 +145,8 @@ def test_route_functions_answer_api_gateway_events_from_the_unpacked_artifact(
     lam = _client("lambda", moto_endpoint)
     paths = stack["body"]["paths"]
 
-    def run(calls: list[tuple[str, dict[str, Any]]], seed: bool = False) -> list[dict[str, Any]]:
+    def run(calls: list[tuple[str, dict[str, Any]]], seed: bool = False,
+            entry_module: str | None = None) -> list[dict[str, Any]]:
         """One Lambda sandbox per function: a fresh process with that function's environment."""
         results = []
         for method_path, event in calls:
@@ -155,10 +156,13 @@ def test_route_functions_answer_api_gateway_events_from_the_unpacked_artifact(
             env = clean_env(**config["Environment"]["Variables"], PYTHONPATH=str(code),
                             AWS_ENDPOINT_URL=moto_endpoint, AWS_ACCESS_KEY_ID="testing",
                             AWS_SECRET_ACCESS_KEY="testing", AWS_LAMBDA_FUNCTION_NAME=config["FunctionName"])
+            handler = config["Handler"]
+            if entry_module:  # what "entry": "module" in infra/functions.json deploys
+                env["CATALOG_ROUTE_MODULE"], handler = entry_module, "chalicelib.lambda_entry.app"
             args = [sys.executable, str(Path(__file__).parent / "invoke_artifact.py")]
             if seed:
                 args += ["admin@example.com", "ChangeMe123!"]
-            done = subprocess.run(args, input=json.dumps([{"handler": config["Handler"], "event": event,
+            done = subprocess.run(args, input=json.dumps([{"handler": handler, "event": event,
                                                            "function": config["FunctionName"]}]),
                                   cwd=code, env=env, capture_output=True, text=True, timeout=120)
             assert done.returncode == 0, done.stderr
@@ -178,16 +182,37 @@ def test_route_functions_answer_api_gateway_events_from_the_unpacked_artifact(
     assert preflight["statusCode"] == 204
     assert preflight["headers"]["Access-Control-Allow-Origin"] == "https://shop.example.com"
     assert "X-DynamoDB-Calls" not in health["headers"]  # prod does not expose the meter
+    [light] = run([("GET /health", _event("GET", "/health", "/health"))], entry_module="chalicelib.health.routes")
+    assert light["statusCode"] == 200 and json.loads(light["body"]) == json.loads(health["body"])
 
-    if "/products/{id}" in paths and "get" in paths["/products/{id}"]:
-        [missing] = run([("GET /products/{id}", _event("GET", "/products/{id}", "/products/01J0000000000000000000000",
-                                                       path_params={"id": "01J0000000000000000000000"}))])
-        assert missing["statusCode"] in (401, 404) and json.loads(missing["body"])["success"] is False
-    if "/auth/login" in paths and "/users/me" in paths:
-        [login] = run([("POST /auth/login", _event("POST", "/auth/login", "/auth/login", body={
-            "email": "admin@example.com", "password": "ChangeMe123!"}))], seed=True)
-        assert login["statusCode"] == 200, login["body"]
-        token = json.loads(login["body"])["data"]["access_token"]
-        [me] = run([("GET /users/me", _event("GET", "/users/me", "/users/me",
-                                               headers={"Authorization": f"Bearer {token}"}))])
-        assert me["statusCode"] == 200 and json.loads(me["body"])["data"]["email"] == "admin@example.com"
+    ulid = "01J0000000000000000000000A"
+    [missing] = run([("GET /products/{product_id}", _event("GET", "/products/{product_id}", f"/products/{ulid}",
+                                                           path_params={"product_id": ulid}))])
+    assert missing["statusCode"] == 401 and json.loads(missing["body"])["success"] is False  # no token
+    [login] = run([("POST /auth/login", _event("POST", "/auth/login", "/auth/login", body={
+        "email": "admin@example.com", "password": "ChangeMe123!"}))], seed=True)
+    assert login["statusCode"] == 200, login["body"]
+    token = json.loads(login["body"])["data"]["access_token"]
+    auth = {"Authorization": f"Bearer {token}"}
+    me, product, products = run([
+        ("GET /auth/me", _event("GET", "/auth/me", "/auth/me", headers=auth)),
+        ("GET /products/{product_id}", _event("GET", "/products/{product_id}", f"/products/{ulid}", headers=auth,
+                                              path_params={"product_id": ulid})),
+        ("GET /products", _event("GET", "/products", "/products", headers=auth))])
+    assert me["statusCode"] == 200 and json.loads(me["body"])["data"]["email"] == "admin@example.com"
+    assert product["statusCode"] == 404 and json.loads(product["body"])["success"] is False
+    assert products["statusCode"] == 200 and json.loads(products["body"])["data"] == []
+    # Each function is a fresh process that only ever served its own route: the product read must still
+    # know the category's item type (written by another function).
+    [category] = run([("POST /product-categories", _event("POST", "/product-categories", "/product-categories",
+                                                          headers=auth, body={"name": "Shoes"}))])
+    assert category["statusCode"] == 201, category["body"]
+    category_id = json.loads(category["body"])["data"]["id"]
+    [created] = run([("POST /products", _event("POST", "/products", "/products", headers=auth,
+                                               body={"name": "Trail shoe", "product_category_id": category_id}))])
+    assert created["statusCode"] == 201, created["body"]
+    product_id = json.loads(created["body"])["data"]["id"]
+    [read] = run([("GET /products/{product_id}", _event("GET", "/products/{product_id}", f"/products/{product_id}",
+                                                        headers=auth, path_params={"product_id": product_id}))])
+    assert read["statusCode"] == 200, read["body"]
+    assert json.loads(read["body"])["data"]["category"]["id"] == category_id

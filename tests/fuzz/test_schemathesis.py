@@ -82,8 +82,10 @@ def test_every_operation_survives_fuzzing_and_answers_as_documented(stack: LiveS
                 fuzz()
             except Unsatisfiable:
                 pass  # nothing in this operation can be made invalid (no parameters, no body)
-            except Exception as exc:  # noqa: BLE001 - collect every operation's finding, then fail once
-                findings[f"{label} ({mode.value})"] = str(exc).strip()[:1500]
+            except (Exception, BaseExceptionGroup) as exc:  # noqa: BLE001 - collect every finding, fail once
+                text = str(exc).strip()
+                curl = next((line.strip() for line in text.splitlines() if line.strip().startswith("curl ")), "")
+                findings[f"{label} ({mode.value})"] = f"{text[:800]}\n...\n{curl}"
     elapsed = time.monotonic() - started
     print(f"\nschemathesis: {len(operations)} operations, {calls['n']} requests in {elapsed:.0f}s, "
           f"{len(findings)} finding(s)")
