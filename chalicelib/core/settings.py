@@ -18,12 +18,10 @@ class Settings:
     table_name: str
     bucket_name: str
     region: str
-    jwt_keys: tuple[tuple[str, str], ...]  # (kid, secret); the first one signs
     jwt_issuer: str
     jwt_audience: str
     access_token_ttl: int
     refresh_token_ttl: int
-    cursor_secret: str
     cors_origins: tuple[str, ...]
     login_max_failures: int
     login_window_seconds: int
@@ -33,7 +31,18 @@ class Settings:
     def debug(self) -> bool:
         return self.stage == "local"
 
+    @property
+    def jwt_keys(self) -> tuple[tuple[str, str], ...]:
+        """(kid, secret) pairs, the first one signs. Read on first use: in AWS it is a Parameter Store call,
+        which public routes (health, OpenAPI, preflight) never pay."""
+        return _jwt_keys()
 
+    @property
+    def cursor_secret(self) -> str:
+        return os.environ.get("CURSOR_SECRET") or self.jwt_keys[0][1]
+
+
+@lru_cache(maxsize=1)
 def _jwt_keys() -> tuple[tuple[str, str], ...]:
     # JWT_KEYS="kid1:secret1,kid2:secret2"; in AWS the value comes from SSM (see infra/).
     raw = os.environ.get("JWT_KEYS", "")
@@ -62,18 +71,15 @@ def _read_ssm_parameter(name: str) -> str:
 def get_settings() -> Settings:
     """Read the environment once per process."""
     env = os.environ.get
-    keys = _jwt_keys()
     return Settings(
         stage=env("STAGE", "local"),
         table_name=env("TABLE_NAME", "catalog"),
         bucket_name=env("BUCKET_NAME", "catalog-media"),
         region=env("AWS_DEFAULT_REGION", env("AWS_REGION", "eu-west-1")),
-        jwt_keys=keys,
         jwt_issuer=env("JWT_ISSUER", "catalog-api"),
         jwt_audience=env("JWT_AUDIENCE", "catalog-clients"),
         access_token_ttl=int(env("ACCESS_TOKEN_TTL", "900")),
         refresh_token_ttl=int(env("REFRESH_TOKEN_TTL", str(30 * 24 * 3600))),
-        cursor_secret=env("CURSOR_SECRET", keys[0][1]),
         cors_origins=_list(env("CORS_ORIGINS", "http://localhost:3000,http://127.0.0.1:3000")),
         login_max_failures=int(env("LOGIN_MAX_FAILURES", "5")),
         login_window_seconds=int(env("LOGIN_WINDOW_SECONDS", "900")),

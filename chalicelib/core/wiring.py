@@ -52,8 +52,7 @@ class CatalogApp(Chalice):
 
 def install(app: Chalice) -> None:
     """Register the middleware and the preflight routes; call once, after every blueprint."""
-    settings = get_settings()
-    logs.configure(settings.log_level)
+    logs.configure(get_settings().log_level)  # the environment only: no AWS call at import
     app.debug = False  # never return tracebacks, even locally: errors are logged with the request id
     app.register_middleware(_request_middleware, "http")
     _install_preflight(app)
