@@ -62,6 +62,11 @@ def main() -> None:
     patch_local_gateway()
     from chalice.cli import create_local_server
     from chalice.cli.factory import CLIFactory
+    from chalice.local import ChaliceRequestHandler
+
+    # The dev server writes headers and body separately; with Nagle's algorithm on, every answer waited ~40 ms
+    # for the client's delayed ACK.
+    ChaliceRequestHandler.disable_nagle_algorithm = True
 
     # chalice writes the stage's config values into the environ it is given; a copy keeps explicit
     # variables (CORS_ORIGINS=..., TABLE_NAME=...) winning over .chalice/config.json, as for the code above.
