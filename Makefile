@@ -4,7 +4,7 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 STAMP := $(VENV)/.installed
 
-.PHONY: run test install smoke lint clean package test-ddblocal
+.PHONY: run test install lint clean package test-ddblocal
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -34,6 +34,10 @@ test-ddblocal: install
 ## make package: dist/template.json (one Lambda function per route) + dist/deployment.zip; see docs/deployment.md.
 package: install
 	$(BIN)/python scripts/package.py --stage prod --out dist $(if $(MERGE),--merge-template $(MERGE))
+
+## make lint: ruff (ruff.toml).
+lint: install
+	$(BIN)/ruff check .
 
 clean:
 	rm -rf $(VENV) .pytest_cache dist

@@ -57,8 +57,7 @@ def fill(first: int, count: int, category_id: str, creator_id: str) -> None:
     from chalicelib.core.table import Entity, now_iso
     from chalicelib.products.listing import apply_slots
     from chalicelib.products.models import ProductItem, ProductListingItem
-    from chalicelib.products.services.collection import (LISTING_INDEXES, PRODUCT_INDEXES, item_listing_slots,
-                                                         item_slots)
+    from chalicelib.products.services.collection import LISTING_INDEXES, PRODUCT_INDEXES, item_listing_slots, item_slots
 
     client = Entity._get_connection().connection.client
     table = os.environ["TABLE_NAME"]

@@ -2,7 +2,6 @@
 stand-ins (chalice local, chalice.test.Client) both use these, so an unknown path is a 404 everywhere."""
 from __future__ import annotations
 
-import json
 from typing import Any
 
 ROUTE_NOT_FOUND = {"success": False, "error": "Route introuvable"}

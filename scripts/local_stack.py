@@ -45,8 +45,8 @@ def main() -> None:
 
     import boto3
 
-    from infra.standins import patch_local_gateway
     from infra.resources import create_local_resources
+    from infra.standins import patch_local_gateway
 
     region = os.environ["AWS_DEFAULT_REGION"]
     origins = [o for o in os.environ.get("CORS_ORIGINS", "").split(",") if o]

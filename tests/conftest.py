@@ -28,8 +28,8 @@ import chalice.test as chalice_test  # noqa: E402
 from chalice.test import Client  # noqa: E402
 from moto import mock_aws  # noqa: E402
 
-from infra.standins import make_moto_dynamodb_atomic, patch_local_gateway  # noqa: E402
 from infra.resources import create_local_resources  # noqa: E402
+from infra.standins import make_moto_dynamodb_atomic, patch_local_gateway  # noqa: E402
 
 patch_local_gateway()
 make_moto_dynamodb_atomic()

@@ -3,8 +3,15 @@ from __future__ import annotations
 
 import pytest
 
-from tests.catalog_builders import (make_category, make_option, make_product, make_ready_file, make_store,
-                                    make_variant, set_gallery)
+from tests.catalog_builders import (
+    make_category,
+    make_option,
+    make_product,
+    make_ready_file,
+    make_store,
+    make_variant,
+    set_gallery,
+)
 
 
 @pytest.fixture

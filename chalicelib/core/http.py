@@ -14,12 +14,21 @@ from chalice import Blueprint, Response
 from pydantic import BaseModel, ValidationError
 
 from chalicelib.core import i18n
-from chalicelib.core.errors import (AppError, BadRequest, Conflict, InternalError, NotFound, PayloadTooLarge,
-                                    ServiceUnavailable, UnsupportedMediaType, ValidationFailed)
+from chalicelib.core.errors import (
+    AppError,
+    BadRequest,
+    Conflict,
+    InternalError,
+    NotFound,
+    PayloadTooLarge,
+    ServiceUnavailable,
+    TxCancelled,
+    UnsupportedMediaType,
+    ValidationFailed,
+)
+from chalicelib.core.idempotency import IdempotencyClaim, IdempotentReplay, body_hash, set_idempotency_claim
 from chalicelib.core.pagination import Page
 from chalicelib.core.schemas import error_messages
-from chalicelib.core.errors import TxCancelled
-from chalicelib.core.idempotency import IdempotencyClaim, IdempotentReplay, body_hash, set_idempotency_claim
 
 MAX_BODY = 1024 * 1024
 JSON_TYPE = "application/json; charset=utf-8"

@@ -11,8 +11,13 @@ from pynamodb.expressions.update import Action
 
 from chalicelib.core import keys
 from chalicelib.core.errors import TxCancelled
-from chalicelib.core.idempotency import (IdempotencyClaim, IdempotentReplay, body_hash, current_claim,
-                                         set_idempotency_claim)
+from chalicelib.core.idempotency import (
+    IdempotencyClaim,
+    IdempotentReplay,
+    body_hash,
+    current_claim,
+    set_idempotency_claim,
+)
 from chalicelib.core.table import Entity
 
 __all__ = ["Tx", "TxCancelled", "IdempotencyClaim", "IdempotentReplay", "IdempotencyRecord", "UniqueValue",

@@ -12,8 +12,8 @@ from chalice import Chalice, Response
 
 from chalicelib.core import i18n, logs
 from chalicelib.core.http import _log_user, begin_request_id, client_ip, error_body, json_response
-from chalicelib.core.settings import get_settings
 from chalicelib.core.meter import ensure_metered, start_metering
+from chalicelib.core.settings import get_settings
 
 log = logging.getLogger("catalog")
 

@@ -6,8 +6,8 @@ and every total is exact.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from typing import Any
 
 from pynamodb.expressions.update import Action

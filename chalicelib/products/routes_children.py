@@ -15,8 +15,16 @@ from chalicelib.products import messages as msg
 from chalicelib.products.blueprint import bp
 from chalicelib.products.concurrency import guarded_write, matches, require_match
 from chalicelib.products.policies import sees_inactive_catalog
-from chalicelib.products.schemas import (OptionCreate, OptionOut, OptionPatch, ValueCreate, ValueOut, ValuePatch,
-                                         VariantCreate, VariantPatch)
+from chalicelib.products.schemas import (
+    OptionCreate,
+    OptionOut,
+    OptionPatch,
+    ValueCreate,
+    ValueOut,
+    ValuePatch,
+    VariantCreate,
+    VariantPatch,
+)
 
 options = lazy_import("chalicelib.products.services.options")
 variants = lazy_import("chalicelib.products.services.variants")
@@ -166,8 +174,8 @@ def _full_variant(variant_id: str, sees_inactive: bool) -> dict[str, Any]:
 @route(bp, "GET", "/products/{product_id}/variants", summary="List a product's variants with stock and gallery",
        query=PageQuery, permission="product_variants.view")
 def list_variants(req: Req, product_id: str) -> Page:
-    from chalicelib.products.batch import batch_read
     from chalicelib.core import keys
+    from chalicelib.products.batch import batch_read
 
     sees_inactive = _sees_inactive(req)
     found = variants.list_variants(product_id, sees_inactive=sees_inactive)

@@ -18,7 +18,7 @@ from typing import Any, Iterator
 import pytest
 
 from infra.template import expand
-from tests.deploy.conftest import ROOT, Packaged, clean_env
+from tests.deploy.conftest import Packaged, clean_env
 
 REGION = "eu-west-1"
 MOTO_LEFT_OUT = ("AWS::ApiGateway::Deployment", "AWS::ApiGateway::Stage")
@@ -143,7 +143,6 @@ def test_route_functions_answer_api_gateway_events_from_the_unpacked_artifact(
     code = tmp_path / "task"
     zipfile.ZipFile(packaged.zip).extractall(code)
     lam = _client("lambda", moto_endpoint)
-    paths = stack["body"]["paths"]
 
     def run(calls: list[tuple[str, dict[str, Any]]], seed: bool = False,
             entry_module: str | None = None) -> list[dict[str, Any]]:

@@ -52,8 +52,11 @@ def test_every_operation_survives_fuzzing_and_answers_as_documented(stack: LiveS
     from hypothesis.errors import Unsatisfiable
     from schemathesis import GenerationMode
     from schemathesis.checks import not_a_server_error
-    from schemathesis.specs.openapi.checks import (content_type_conformance, response_schema_conformance,
-                                                   status_code_conformance)
+    from schemathesis.specs.openapi.checks import (
+        content_type_conformance,
+        response_schema_conformance,
+        status_code_conformance,
+    )
 
     schema = schemathesis.openapi.from_url(f"{stack.url}/openapi.json")
     document = requests.get(f"{stack.url}/openapi.json", timeout=10).json()

@@ -8,6 +8,7 @@ from ulid import ULID
 from chalicelib.categories.models import CategoryItem
 from chalicelib.core import keys
 from chalicelib.core.errors import Conflict, ValidationFailed, field_error
+from chalicelib.core.slugs import base_slug, commit_with_unique_slug
 from chalicelib.core.table import now_iso
 from chalicelib.core.tx import MAX_ITEMS, Tx, TxCancelled
 from chalicelib.products import messages as msg
@@ -15,11 +16,20 @@ from chalicelib.products.concurrency import StaleVersion
 from chalicelib.products.listing import Slot, apply_slots, move_totals, slot_actions
 from chalicelib.products.models import ProductItem, ProductListingItem
 from chalicelib.products.schemas import ProductCreate
-from chalicelib.products.services.collection import (LINK_INDEXES, LISTING_INDEXES, PRODUCT_INDEXES, SLUG_KIND,
-                                                     Collection, current_link_slots, item_listing_slots, item_slots,
-                                                     link_slots, listing_slots, product_slots,
-                                                     require_live)
-from chalicelib.core.slugs import base_slug, commit_with_unique_slug
+from chalicelib.products.services.collection import (
+    LINK_INDEXES,
+    LISTING_INDEXES,
+    PRODUCT_INDEXES,
+    SLUG_KIND,
+    Collection,
+    current_link_slots,
+    item_listing_slots,
+    item_slots,
+    link_slots,
+    listing_slots,
+    product_slots,
+    require_live,
+)
 from chalicelib.stores.models import ProductStoreItem, StoreItem, product_store_item
 
 FIELDS = ("name", "description", "product_category_id", "is_active", "is_featured")

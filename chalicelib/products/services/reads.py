@@ -2,12 +2,12 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
 from typing import Any
 
 from chalicelib.core import keys
 from chalicelib.core.errors import NotFound, field_error
 from chalicelib.core.pagination import Page, decode_cursor, paginate
+from chalicelib.core.slugs import slug_owner
 from chalicelib.core.tx import read_total
 from chalicelib.products import messages as msg
 from chalicelib.products.batch import MAX_KEYS, batch_read, counter_value, typed
@@ -15,9 +15,7 @@ from chalicelib.products.listing import query_partition
 from chalicelib.products.models import ProductItem
 from chalicelib.products.schemas import ProductListQuery
 from chalicelib.products.services.collection import SLUG_KIND, Collection, load_collection, require_visible
-from chalicelib.products.services.render import (INCLUDES, LIST_INCLUDES, parse_includes, related_keys,
-                                                 render_product)
-from chalicelib.core.slugs import slug_owner
+from chalicelib.products.services.render import INCLUDES, LIST_INCLUDES, parse_includes, related_keys, render_product
 from chalicelib.stores.models import store_products_partition, store_products_total
 
 MAX_PER_PAGE_WITH_INCLUDES = 30  # 30 × (category, creator, cover) + the total: one BatchGetItem
@@ -131,7 +129,9 @@ def list_products(query: ProductListQuery, *, sees_inactive: bool) -> Page[Any]:
         stash["raw"] = raw
         return rows
 
-    total: Callable[[], int] = lambda: stash["total"] if "total" in stash else read_total(total_name)
+    def total() -> int:
+        return stash["total"] if "total" in stash else read_total(total_name)
+
     page = paginate(run, params=query, scope=scope, total=total, index=index)
     items = [render_product(product, includes, stash["raw"], sees_inactive=sees_inactive, cover_only=True)
              for product in stash.get("products", [])]
