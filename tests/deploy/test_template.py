@@ -124,6 +124,7 @@ def test_table_bucket_throttling_and_gateway_responses(packaged: Packaged) -> No
     assert {r["Id"] for r in bucket["LifecycleConfiguration"]["Rules"]} == {"expire-pending-uploads", "abort-multipart"}
     api = resources["RestAPI"]["Properties"]
     assert api["MethodSettings"][0]["ResourcePath"] == "/*" and api["MethodSettings"][0]["ThrottlingRateLimit"] > 0
+    assert api["MinimumCompressionSize"] == 1024  # gzip above 1 KiB is API Gateway's job (.chalice/config.json)
     responses = api["DefinitionBody"]["x-amazon-apigateway-gateway-responses"]
     missing = responses["MISSING_AUTHENTICATION_TOKEN"]
     assert missing["statusCode"] == "404"
