@@ -123,7 +123,7 @@ def test_create_validation_and_conflicts(api, admin):
     unknown_role = api.post("/users", user_body(roles=["wizard"]), token=admin.token)
     assert unknown_role.status == 422
     assert unknown_role.errors == {"roles": ["Rôle inconnu : wizard."]}
-    assert api.post("/users", user_body(email=admin.email.upper()), token=admin.token).status == 409
+    assert api.post("/users", user_body(email=admin.email.upper()), token=admin.token).status == 422
 
 
 def test_create_replays_with_an_idempotency_key(api, admin):
@@ -151,10 +151,10 @@ def test_an_email_change_frees_the_old_address_and_takes_the_new(api, admin, cus
     old = customer.email
     assert api.patch(f"/users/{customer.id}", {"email": "moved@example.com"}, token=customer.token).status == 200
     body = {"name": "Newcomer", "password": "password123", "password_confirmation": "password123"}
-    assert api.post("/auth/register", {**body, "email": "moved@example.com"}).status == 409
+    assert api.post("/auth/register", {**body, "email": "moved@example.com"}).status == 422
     assert api.post("/auth/register", {**body, "email": old}).status == 201
     taken = api.patch(f"/users/{admin.id}", {"email": "MOVED@example.com"}, token=admin.token)
-    assert taken.status == 409
+    assert taken.status == 422
     assert taken.errors == {"email": ["Cette adresse e-mail est déjà utilisée."]}
     assert api.post("/auth/login", {"email": "moved@example.com", "password": customer.password}).status == 200
 
@@ -246,7 +246,7 @@ def test_soft_delete_keeps_the_email_and_restore_brings_the_user_back(api, admin
     assert seen.status == 200 and seen.data["deleted_at"] is not None
     assert api.delete(f"/users/{customer.id}", token=admin.token).status == 404
     body = {"name": "Thief", "email": customer.email, "password": "password123", "password_confirmation": "password123"}
-    assert api.post("/auth/register", body).status == 409
+    assert api.post("/auth/register", body).status == 422
     totals = {q: api.get(f"/users?{q}", token=admin.token).json["meta"]["total"] for q in ("", "trashed=only", "trashed=with")}
     assert totals == {"": 1, "trashed=only": 1, "trashed=with": 2}
     restored = api.post(f"/users/{customer.id}/restore", token=admin.token)

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from pynamodb.exceptions import UpdateError
 
 from chalicelib.core import keys
-from chalicelib.core.errors import Conflict, Unauthenticated
+from chalicelib.core.errors import Unauthenticated, ValidationFailed, field_error
 from chalicelib.core.i18n import T
 from chalicelib.core.table import Entity, now_iso
 from chalicelib.core.tx import Tx, TxCancelled, UniqueValue
@@ -31,9 +31,9 @@ class Authenticated:
     tokens: TokenPair
 
 
-def email_taken() -> Conflict:
-    """409 with the message on the `email` field too, so forms can show it where it belongs."""
-    return Conflict(EMAIL_TAKEN, errors={"email": [EMAIL_TAKEN.render()]})
+def email_taken() -> ValidationFailed:
+    """422 on the `email` field, like every other taken unique value (slugs, SKUs): forms show it by the field."""
+    return field_error("email", EMAIL_TAKEN)
 
 
 def register(data: RegisterIn) -> Authenticated:
