@@ -15,49 +15,17 @@ def now_iso() -> str:
     return datetime.now(timezone.utc).isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
-class Gsi1(GlobalSecondaryIndex):
-    class Meta:
-        index_name = "gsi1"
-        projection = AllProjection()
-
-    gsi1pk = UnicodeAttribute(hash_key=True)
-    gsi1sk = UnicodeAttribute(range_key=True)
-
-
-class Gsi2(GlobalSecondaryIndex):
-    class Meta:
-        index_name = "gsi2"
-        projection = AllProjection()
-
-    gsi2pk = UnicodeAttribute(hash_key=True)
-    gsi2sk = UnicodeAttribute(range_key=True)
+def _index(number: int) -> type[GlobalSecondaryIndex]:
+    """gsi<N>: keys gsi<N>pk / gsi<N>sk, every attribute projected."""
+    meta = type("Meta", (), {"index_name": f"gsi{number}", "projection": AllProjection()})
+    return type(f"Gsi{number}", (GlobalSecondaryIndex,), {
+        "Meta": meta,
+        f"gsi{number}pk": UnicodeAttribute(hash_key=True),
+        f"gsi{number}sk": UnicodeAttribute(range_key=True),
+    })
 
 
-class Gsi3(GlobalSecondaryIndex):
-    class Meta:
-        index_name = "gsi3"
-        projection = AllProjection()
-
-    gsi3pk = UnicodeAttribute(hash_key=True)
-    gsi3sk = UnicodeAttribute(range_key=True)
-
-
-class Gsi4(GlobalSecondaryIndex):
-    class Meta:
-        index_name = "gsi4"
-        projection = AllProjection()
-
-    gsi4pk = UnicodeAttribute(hash_key=True)
-    gsi4sk = UnicodeAttribute(range_key=True)
-
-
-class Gsi5(GlobalSecondaryIndex):
-    class Meta:
-        index_name = "gsi5"
-        projection = AllProjection()
-
-    gsi5pk = UnicodeAttribute(hash_key=True)
-    gsi5sk = UnicodeAttribute(range_key=True)
+Gsi1, Gsi2, Gsi3, Gsi4, Gsi5 = (_index(n) for n in range(1, 6))
 
 
 class Entity(Model):
