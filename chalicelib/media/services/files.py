@@ -107,24 +107,28 @@ def verify_upload(item: FileItem) -> tuple[FileItem, str | None]:
 
     if item.status != "pending":
         return item, None
+    target = storage.final_key(item.id, item.content_type)
     stored = storage.inspect(item.object_key)
     if stored is None:
         fresh = _load(item.id)
         if fresh.status != "pending":
             return fresh, None
+        if storage.inspect(target) is not None:  # another verifier moved it (checked) and has not settled yet
+            return _settle(item, status="ready", object_key=target), None
         raise Conflict(messages.NOT_UPLOADED)
     reason = _mismatch(item, stored)
     if reason is not None:
         storage.delete(item.object_key)
         log.info("upload rejected", extra={"file_id": item.id, "reason": reason})
         return _settle(item, status="rejected"), reason
-    target = storage.final_key(item.id, item.content_type)
     try:
         storage.move(item.object_key, target)
     except ClientError:
         fresh = _load(item.id)
-        if fresh.status != "pending":  # another verifier moved it first
+        if fresh.status != "pending":  # another verifier moved it and settled first
             return fresh, None
+        if storage.inspect(target) is not None:  # it moved the object we checked but has not settled yet
+            return _settle(item, status="ready", object_key=target), None
         raise
     return _settle(item, status="ready", object_key=target), None
 
