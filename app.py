@@ -1,11 +1,11 @@
 """Catalog API: one Blueprint per domain, wired to the shared pipeline. Nothing of substance lives here."""
 from chalicelib.addresses.routes import bp as addresses
+from chalicelib.catalog.products.routes import bp as products
 from chalicelib.categories.routes import bp as categories
 from chalicelib.core import wiring
 from chalicelib.health.routes import bp as health
 from chalicelib.identity.routes import bp as identity
 from chalicelib.media.routes import bp as media
-from chalicelib.products.routes import bp as products
 from chalicelib.stores.routes import bp as stores
 from chalicelib.users.routes import bp as users
 

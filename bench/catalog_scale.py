@@ -53,11 +53,11 @@ def fill(first: int, count: int, category_id: str, creator_id: str) -> None:
     """Write `count` live products (ids sortable after every earlier one) and move the list totals."""
     from ulid import ULID
 
+    from chalicelib.catalog.products.collection import LISTING_INDEXES, PRODUCT_INDEXES, item_listing_slots, item_slots
+    from chalicelib.catalog.products.models import ProductItem, ProductListingItem
     from chalicelib.core import keys
+    from chalicelib.core.listing import apply_slots
     from chalicelib.core.table import Entity, now_iso
-    from chalicelib.products.listing import apply_slots
-    from chalicelib.products.models import ProductItem, ProductListingItem
-    from chalicelib.products.services.collection import LISTING_INDEXES, PRODUCT_INDEXES, item_listing_slots, item_slots
 
     client = Entity._get_connection().connection.client
     table = os.environ["TABLE_NAME"]

@@ -51,8 +51,8 @@ def make_variant(api: Any, token: str, product_id: str, sku: str | None = None, 
 
 def set_gallery(product_id: str, file_ids: list[str]) -> None:
     """Fill a product's gallery with ids straight through the model (a state that would take many uploads)."""
+    from chalicelib.catalog.products.models import ProductItem
     from chalicelib.core import keys
-    from chalicelib.products.models import ProductItem
 
     item = ProductItem.get(*keys.product_key(product_id), consistent_read=True)
     item.update(actions=[ProductItem.gallery.set(file_ids), ProductItem.version.add(1)])

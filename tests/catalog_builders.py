@@ -72,8 +72,8 @@ def make_ready_file(name: str = "photo.jpg") -> str:
 
 def set_gallery(product_id: str, file_ids: list[str], variant_id: str | None = None) -> None:
     """What the media domain's gallery routes write: the ordered file ids on the product or variant."""
+    from chalicelib.catalog.products.models import ProductItem, VariantItem
     from chalicelib.core import keys
-    from chalicelib.products.models import ProductItem, VariantItem
 
     if variant_id:
         VariantItem(*keys.variant_key(product_id, variant_id)).update(actions=[VariantItem.gallery.set(file_ids)])

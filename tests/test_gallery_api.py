@@ -20,15 +20,15 @@ from tests.conftest import make_account
 
 
 def _product(product_id: str):
+    from chalicelib.catalog.products.models import ProductItem
     from chalicelib.core import keys
-    from chalicelib.products.models import ProductItem
 
     return ProductItem.get(*keys.product_key(product_id), consistent_read=True)
 
 
 def _variant(product_id: str, variant_id: str):
+    from chalicelib.catalog.products.models import VariantItem
     from chalicelib.core import keys
-    from chalicelib.products.models import VariantItem
 
     return VariantItem.get(*keys.variant_key(product_id, variant_id), consistent_read=True)
 

@@ -189,8 +189,8 @@ def test_delete_a_variant_stocked_in_more_stores_than_one_transaction_holds(api,
 
 
 def test_limits(api, admin, product):
+    from chalicelib.catalog.products.models import ProductItem
     from chalicelib.core import keys
-    from chalicelib.products.models import ProductItem
 
     url = f"/products/{product['id']}/variants"
     reply = api.post(url, json={"sku": "L-1", "price": "1.00", "option_value_ids": [f"v{i}" for i in range(101)]},

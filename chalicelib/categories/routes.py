@@ -3,13 +3,13 @@ from __future__ import annotations
 
 from chalice import Blueprint
 
+from chalicelib.catalog.policies import sees_inactive_catalog
 from chalicelib.categories import messages as msg
 from chalicelib.categories.schemas import CategoryCreate, CategoryListQuery, CategoryOut, CategoryPatch
+from chalicelib.core.concurrency import guarded_write
 from chalicelib.core.http import Req, route
 from chalicelib.core.lazy import lazy_import
 from chalicelib.core.pagination import Page
-from chalicelib.products.concurrency import guarded_write
-from chalicelib.products.policies import sees_inactive_catalog
 
 bp = Blueprint(__name__)
 services = lazy_import("chalicelib.categories.services")

@@ -9,13 +9,13 @@ from chalicelib.categories import messages as msg
 from chalicelib.categories.models import CategoryItem
 from chalicelib.categories.schemas import CategoryCreate, CategoryListQuery
 from chalicelib.core import keys
+from chalicelib.core.concurrency import StaleVersion
 from chalicelib.core.errors import Conflict, NotFound, field_error
+from chalicelib.core.listing import Slot, apply_slots, move_totals, position_sort, query_partition, slot_actions
 from chalicelib.core.pagination import Page, paginate
 from chalicelib.core.slugs import base_slug, commit_with_unique_slug
 from chalicelib.core.table import Entity, now_iso
 from chalicelib.core.tx import Tx, TxCancelled
-from chalicelib.products.concurrency import StaleVersion
-from chalicelib.products.listing import Slot, apply_slots, move_totals, position_sort, query_partition, slot_actions
 
 MAX_DEPTH = 5
 SLUG_KIND = "category-slug"

@@ -20,7 +20,7 @@ from chalicelib.media.schemas import (
 
 # Loaded on first use, inside a request: importing app.py stays free of PynamoDB/botocore (cold start).
 files = lazy_import("chalicelib.media.services.files")
-galleries = lazy_import("chalicelib.media.services.galleries")
+galleries = lazy_import("chalicelib.catalog.galleries.services")
 
 bp = Blueprint(__name__)
 

@@ -3,11 +3,11 @@ from __future__ import annotations
 
 from chalice import Blueprint
 
+from chalicelib.catalog.products.schemas import ProductOut
 from chalicelib.core.http import Req, route
 from chalicelib.core.i18n import T
 from chalicelib.core.lazy import lazy_import
 from chalicelib.core.pagination import Page, PageQuery
-from chalicelib.products.schemas import ProductOut
 from chalicelib.stores.schemas import (
     AttachStoresOut,
     AttachUsersOut,
@@ -28,8 +28,8 @@ from chalicelib.stores.schemas import (
 stores = lazy_import("chalicelib.stores.services.stores")
 deletion = lazy_import("chalicelib.stores.services.deletion")
 members = lazy_import("chalicelib.stores.services.members")
-product_links = lazy_import("chalicelib.stores.services.product_links")
-stock = lazy_import("chalicelib.stores.services.stock")
+product_links = lazy_import("chalicelib.catalog.links.services")
+stock = lazy_import("chalicelib.catalog.stock.services")
 common = lazy_import("chalicelib.stores.services.common")
 
 bp = Blueprint(__name__)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from chalicelib.catalog.links.services import detach_link
 from chalicelib.core import keys
 from chalicelib.core.errors import Conflict, Forbidden, PreconditionFailed
 from chalicelib.core.table import Entity, now_iso
@@ -36,7 +37,6 @@ from chalicelib.stores.services.common import (
     member_key_of,
     store_out,
 )
-from chalicelib.stores.services.product_links import detach_link
 from chalicelib.stores.services.stores import SLUG_KIND
 
 _ROUNDS = 3

@@ -4,18 +4,18 @@ from __future__ import annotations
 import math
 from typing import Any
 
+from chalicelib.catalog import messages as msg
+from chalicelib.catalog.products.collection import SLUG_KIND, Collection, load_collection, require_visible
+from chalicelib.catalog.products.models import ProductItem
+from chalicelib.catalog.products.render import INCLUDES, LIST_INCLUDES, parse_includes, related_keys, render_product
+from chalicelib.catalog.products.schemas import ProductListQuery
 from chalicelib.core import keys
+from chalicelib.core.batch import MAX_KEYS, batch_read, counter_value, typed
 from chalicelib.core.errors import NotFound, field_error
+from chalicelib.core.listing import query_partition
 from chalicelib.core.pagination import Page, decode_cursor, paginate
 from chalicelib.core.slugs import slug_owner
 from chalicelib.core.tx import read_total
-from chalicelib.products import messages as msg
-from chalicelib.products.batch import MAX_KEYS, batch_read, counter_value, typed
-from chalicelib.products.listing import query_partition
-from chalicelib.products.models import ProductItem
-from chalicelib.products.schemas import ProductListQuery
-from chalicelib.products.services.collection import SLUG_KIND, Collection, load_collection, require_visible
-from chalicelib.products.services.render import INCLUDES, LIST_INCLUDES, parse_includes, related_keys, render_product
 from chalicelib.stores.models import store_products_partition, store_products_total
 
 MAX_PER_PAGE_WITH_INCLUDES = 30  # 30 × (category, creator, cover) + the total: one BatchGetItem

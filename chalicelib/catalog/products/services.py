@@ -5,18 +5,8 @@ from typing import Any
 
 from ulid import ULID
 
-from chalicelib.categories.models import CategoryItem
-from chalicelib.core import keys
-from chalicelib.core.errors import Conflict, ValidationFailed, field_error
-from chalicelib.core.slugs import base_slug, commit_with_unique_slug
-from chalicelib.core.table import now_iso
-from chalicelib.core.tx import MAX_ITEMS, Tx, TxCancelled
-from chalicelib.products import messages as msg
-from chalicelib.products.concurrency import StaleVersion
-from chalicelib.products.listing import Slot, apply_slots, move_totals, slot_actions
-from chalicelib.products.models import ProductItem, ProductListingItem
-from chalicelib.products.schemas import ProductCreate
-from chalicelib.products.services.collection import (
+from chalicelib.catalog import messages as msg
+from chalicelib.catalog.products.collection import (
     LINK_INDEXES,
     LISTING_INDEXES,
     PRODUCT_INDEXES,
@@ -30,6 +20,16 @@ from chalicelib.products.services.collection import (
     product_slots,
     require_live,
 )
+from chalicelib.catalog.products.models import ProductItem, ProductListingItem
+from chalicelib.catalog.products.schemas import ProductCreate
+from chalicelib.categories.models import CategoryItem
+from chalicelib.core import keys
+from chalicelib.core.concurrency import StaleVersion
+from chalicelib.core.errors import Conflict, ValidationFailed, field_error
+from chalicelib.core.listing import Slot, apply_slots, move_totals, slot_actions
+from chalicelib.core.slugs import base_slug, commit_with_unique_slug
+from chalicelib.core.table import now_iso
+from chalicelib.core.tx import MAX_ITEMS, Tx, TxCancelled
 from chalicelib.stores.models import ProductStoreItem, StoreItem, product_store_item
 
 FIELDS = ("name", "description", "product_category_id", "is_active", "is_featured")

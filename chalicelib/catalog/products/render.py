@@ -4,14 +4,22 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
+from chalicelib.catalog import messages as msg
+from chalicelib.catalog.products.collection import Collection
+from chalicelib.catalog.products.models import OptionItem, OptionValueItem, ProductItem, VariantItem
+from chalicelib.catalog.products.schemas import (
+    OptionOut,
+    ProductOut,
+    StockOut,
+    StoreSummary,
+    UserSummary,
+    ValueOut,
+    VariantOut,
+)
 from chalicelib.categories.schemas import CategoryOut
 from chalicelib.core import keys
+from chalicelib.core.batch import MAX_KEYS, typed
 from chalicelib.core.errors import field_error
-from chalicelib.products import messages as msg
-from chalicelib.products.batch import MAX_KEYS, typed
-from chalicelib.products.models import OptionItem, OptionValueItem, ProductItem, VariantItem
-from chalicelib.products.schemas import OptionOut, ProductOut, StockOut, StoreSummary, UserSummary, ValueOut, VariantOut
-from chalicelib.products.services.collection import Collection
 from chalicelib.stores.models import StockItem
 
 INCLUDES = ("category", "variants", "options", "stores", "gallery", "creator")

@@ -7,9 +7,9 @@ from typing import Annotated, Any
 
 from pydantic import BeforeValidator, Field, field_validator
 
+from chalicelib.catalog import messages as msg
 from chalicelib.core.pagination import PageQuery
 from chalicelib.core.schemas import Id, Input, Name, Output, Query, invalid
-from chalicelib.products import messages as msg
 
 MAX_STORES_AT_CREATE = 20  # one transaction: 4 writes per store link next to the product's own
 MAX_POSITION = 999_999

@@ -3,12 +3,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from chalicelib.catalog import messages as msg
+from chalicelib.catalog.products.models import OptionItem, OptionValueItem, ProductItem, VariantItem
 from chalicelib.core import keys
 from chalicelib.core.errors import NotFound
+from chalicelib.core.listing import Slot
 from chalicelib.core.table import Entity
-from chalicelib.products import messages as msg
-from chalicelib.products.listing import Slot
-from chalicelib.products.models import OptionItem, OptionValueItem, ProductItem, VariantItem
 from chalicelib.stores.models import ProductStoreItem, StockItem, store_products_partition, store_products_total
 
 PRODUCT_INDEXES = ("gsi1", "gsi2", "gsi3", "gsi4", "gsi5")

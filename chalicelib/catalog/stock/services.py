@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from chalicelib.catalog.products.models import ProductItem, VariantItem
 from chalicelib.core import keys
 from chalicelib.core.errors import (
     Conflict,
@@ -14,7 +15,6 @@ from chalicelib.core.errors import (
 from chalicelib.core.table import Entity, now_iso
 from chalicelib.core.tx import Tx, TxCancelled
 from chalicelib.identity.authn import Principal
-from chalicelib.products.models import ProductItem, VariantItem
 from chalicelib.stores import policies
 from chalicelib.stores.models import (
     ProductStoreItem,

@@ -3,12 +3,12 @@ from __future__ import annotations
 
 from typing import TypeVar
 
+from chalicelib.catalog.products.collection import visible
+from chalicelib.catalog.products.models import ProductItem
 from chalicelib.core import keys
 from chalicelib.core.errors import NotFound
 from chalicelib.core.i18n import T
 from chalicelib.core.table import Entity
-from chalicelib.products.models import ProductItem
-from chalicelib.products.services.collection import visible
 
 E = TypeVar("E", bound=Entity)
 

@@ -3,21 +3,21 @@ from __future__ import annotations
 
 from typing import Any
 
-from chalicelib.core import keys
-from chalicelib.core.errors import Conflict, NotFound, ValidationFailed
-from chalicelib.core.pagination import Page
-from chalicelib.core.table import Entity
-from chalicelib.core.tx import Tx, TxCancelled
-from chalicelib.identity.authn import Principal
-from chalicelib.products.listing import apply_slots, move_totals
-from chalicelib.products.models import ProductItem
-from chalicelib.products.schemas import ProductOut
-from chalicelib.products.services.collection import (
+from chalicelib.catalog.products.collection import (
     LINK_INDEXES,
     current_link_slots,
     link_slots,
 )
-from chalicelib.products.services.render import product_fields
+from chalicelib.catalog.products.models import ProductItem
+from chalicelib.catalog.products.render import product_fields
+from chalicelib.catalog.products.schemas import ProductOut
+from chalicelib.core import keys
+from chalicelib.core.errors import Conflict, NotFound, ValidationFailed
+from chalicelib.core.listing import apply_slots, move_totals
+from chalicelib.core.pagination import Page
+from chalicelib.core.table import Entity
+from chalicelib.core.tx import Tx, TxCancelled
+from chalicelib.identity.authn import Principal
 from chalicelib.stores import policies
 from chalicelib.stores.models import (
     ProductStoreItem,

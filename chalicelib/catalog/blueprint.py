@@ -1,4 +1,4 @@
 """The products domain's Blueprint (products, options, values and variants routes register on it)."""
 from chalice import Blueprint
 
-bp = Blueprint("chalicelib.products.routes")
+bp = Blueprint("chalicelib.catalog.products.routes")

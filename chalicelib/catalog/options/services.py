@@ -10,16 +10,16 @@ from typing import Any
 
 from ulid import ULID
 
+from chalicelib.catalog import messages as msg
+from chalicelib.catalog.products.collection import Collection, load_collection
+from chalicelib.catalog.products.lookups import get_product_item, lookup, lookup_attributes, require_product_visible
+from chalicelib.catalog.products.models import OptionItem, OptionValueItem, ProductItem
+from chalicelib.catalog.products.schemas import OptionCreate, ValueCreate
 from chalicelib.core import keys
+from chalicelib.core.concurrency import StaleVersion
 from chalicelib.core.errors import AppError, Conflict, NotFound, field_error
 from chalicelib.core.table import now_iso
 from chalicelib.core.tx import MAX_ITEMS, Tx, TxCancelled
-from chalicelib.products import messages as msg
-from chalicelib.products.concurrency import StaleVersion
-from chalicelib.products.models import OptionItem, OptionValueItem, ProductItem
-from chalicelib.products.schemas import OptionCreate, ValueCreate
-from chalicelib.products.services.collection import Collection, load_collection
-from chalicelib.products.services.lookups import get_product_item, lookup, lookup_attributes, require_product_visible
 
 MAX_OPTIONS = 5
 MAX_VALUES = 100

@@ -7,17 +7,17 @@ from typing import Any
 
 from ulid import ULID
 
+from chalicelib.catalog import messages as msg
+from chalicelib.catalog.options.services import options_range
+from chalicelib.catalog.products.collection import Collection, load_collection, require_live
+from chalicelib.catalog.products.lookups import lookup, lookup_attributes, require_product_visible
+from chalicelib.catalog.products.models import OptionItem, OptionValueItem, ProductItem, VariantItem
+from chalicelib.catalog.products.schemas import VariantCreate
 from chalicelib.core import keys
+from chalicelib.core.concurrency import StaleVersion
 from chalicelib.core.errors import NotFound, ValidationFailed, field_error
 from chalicelib.core.table import Entity, now_iso
 from chalicelib.core.tx import MAX_ITEMS, Tx, TxCancelled
-from chalicelib.products import messages as msg
-from chalicelib.products.concurrency import StaleVersion
-from chalicelib.products.models import OptionItem, OptionValueItem, ProductItem, VariantItem
-from chalicelib.products.schemas import VariantCreate
-from chalicelib.products.services.collection import Collection, load_collection, require_live
-from chalicelib.products.services.lookups import lookup, lookup_attributes, require_product_visible
-from chalicelib.products.services.options import options_range
 from chalicelib.stores.models import StockItem
 
 MAX_VARIANTS = 2048
@@ -132,7 +132,7 @@ def read_variant(variant_id: str, *, sees_inactive: bool) -> tuple[VariantItem, 
     Calls: one Query of the variant's gsi5 partition (the variant and its stock records), one BatchGetItem
     (the product, for visibility, and the gallery's files).
     """
-    from chalicelib.products.batch import MAX_KEYS, batch_read, typed
+    from chalicelib.core.batch import MAX_KEYS, batch_read, typed
 
     found = list(Entity.gsi5.query(keys.lookup_partition("VARIANT", variant_id)))
     variant = next((item for item in found if isinstance(item, VariantItem)), None)

@@ -8,14 +8,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from chalicelib.core.http import Req, route
-from chalicelib.core.lazy import lazy_import
-from chalicelib.core.pagination import Page, PageQuery, paginate
-from chalicelib.products import messages as msg
-from chalicelib.products.blueprint import bp
-from chalicelib.products.concurrency import guarded_write, matches, require_match
-from chalicelib.products.policies import sees_inactive_catalog
-from chalicelib.products.schemas import (
+from chalicelib.catalog import messages as msg
+from chalicelib.catalog.blueprint import bp
+from chalicelib.catalog.policies import sees_inactive_catalog
+from chalicelib.catalog.products.schemas import (
     OptionCreate,
     OptionOut,
     OptionPatch,
@@ -25,10 +21,14 @@ from chalicelib.products.schemas import (
     VariantCreate,
     VariantPatch,
 )
+from chalicelib.core.concurrency import guarded_write, matches, require_match
+from chalicelib.core.http import Req, route
+from chalicelib.core.lazy import lazy_import
+from chalicelib.core.pagination import Page, PageQuery, paginate
 
-options = lazy_import("chalicelib.products.services.options")
-variants = lazy_import("chalicelib.products.services.variants")
-render = lazy_import("chalicelib.products.services.render")
+options = lazy_import("chalicelib.catalog.options.services")
+variants = lazy_import("chalicelib.catalog.variants.services")
+render = lazy_import("chalicelib.catalog.products.render")
 
 
 def _sees_inactive(req: Req) -> bool:
@@ -175,7 +175,7 @@ def _full_variant(variant_id: str, sees_inactive: bool) -> dict[str, Any]:
        query=PageQuery, permission="product_variants.view")
 def list_variants(req: Req, product_id: str) -> Page:
     from chalicelib.core import keys
-    from chalicelib.products.batch import batch_read
+    from chalicelib.core.batch import batch_read
 
     sees_inactive = _sees_inactive(req)
     found = variants.list_variants(product_id, sees_inactive=sees_inactive)

@@ -4,22 +4,28 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
+from chalicelib.catalog import messages as msg
+from chalicelib.catalog.blueprint import bp
+from chalicelib.catalog.policies import sees_inactive_catalog
+from chalicelib.catalog.products.schemas import (
+    ProductCreate,
+    ProductFields,
+    ProductListQuery,
+    ProductPatch,
+    ProductReadQuery,
+)
+from chalicelib.core.concurrency import guarded_write, matches, require_match
 from chalicelib.core.http import Req, route
 from chalicelib.core.lazy import lazy_import
 from chalicelib.core.pagination import Page
-from chalicelib.products import messages as msg
-from chalicelib.products.blueprint import bp
-from chalicelib.products.concurrency import guarded_write, matches, require_match
-from chalicelib.products.policies import sees_inactive_catalog
-from chalicelib.products.schemas import ProductCreate, ProductFields, ProductListQuery, ProductPatch, ProductReadQuery
 
 if TYPE_CHECKING:
-    from chalicelib.products.services.collection import Collection
+    from chalicelib.catalog.products.collection import Collection
 
-services = lazy_import("chalicelib.products.services.products")
-reads = lazy_import("chalicelib.products.services.reads")
-collection = lazy_import("chalicelib.products.services.collection")
-render = lazy_import("chalicelib.products.services.render")
+services = lazy_import("chalicelib.catalog.products.services")
+reads = lazy_import("chalicelib.catalog.products.reads")
+collection = lazy_import("chalicelib.catalog.products.collection")
+render = lazy_import("chalicelib.catalog.products.render")
 INCLUDES = ("category", "variants", "options", "stores", "gallery", "creator")  # the default of GET /products/{id}
 
 __all__ = ["bp"]
@@ -115,4 +121,4 @@ def restore_product(req: Req, product_id: str) -> dict[str, Any]:
     return render.product_fields(product)
 
 
-from chalicelib.products import routes_children  # noqa: E402, F401  (options, values, variants register on bp)
+from chalicelib.catalog.options import routes as routes_children  # noqa: E402, F401  (options, values, variants register on bp)

@@ -8,6 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from chalicelib.catalog.products.models import ProductItem, VariantItem
 from chalicelib.core import keys
 from chalicelib.core.errors import Conflict, NotFound, TxCancelled, ValidationFailed
 from chalicelib.core.idempotency import IdempotentReplay, current_claim
@@ -16,7 +17,6 @@ from chalicelib.core.tx import IdempotencyRecord, Tx
 from chalicelib.media import messages, policies
 from chalicelib.media.models import FileItem
 from chalicelib.media.schemas import MAX_GALLERY
-from chalicelib.products.models import ProductItem, VariantItem
 
 ATTEMPTS = 3
 

@@ -1,0 +1,1 @@
+"""Use cases of the products domain, one module per resource."""
