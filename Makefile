@@ -21,7 +21,7 @@ run: install
 	PORT=$(PORT) $(BIN)/python scripts/local_stack.py
 
 ## make test: install what the tests need and run the whole suite (unit, HTTP, smoke over real HTTP).
-test: install
+test: lint
 	bash scripts/ensure_chromium.sh
 	$(BIN)/python -m pytest -q
 	$(MAKE) --no-print-directory test-ddblocal VENV=$(VENV)
@@ -35,9 +35,10 @@ test-ddblocal: install
 package: install
 	$(BIN)/python scripts/package.py --stage prod --out dist $(if $(MERGE),--merge-template $(MERGE))
 
-## make lint: ruff (ruff.toml).
+## make lint: ruff (ruff.toml) and the import contract (.importlinter: core ← identity ← domains ← catalog ← stores).
 lint: install
 	$(BIN)/ruff check .
+	$(BIN)/lint-imports
 
 clean:
 	rm -rf $(VENV) .pytest_cache dist

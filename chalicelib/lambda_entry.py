@@ -9,6 +9,7 @@ import importlib
 import os
 
 from chalicelib.core import wiring
+from chalicelib.identity.gate import authenticate_request
 
 
 def build(module_names: list[str]) -> wiring.CatalogApp:
@@ -16,7 +17,7 @@ def build(module_names: list[str]) -> wiring.CatalogApp:
     app = wiring.CatalogApp(app_name="catalog-api")
     for name in module_names:
         app.register_blueprint(importlib.import_module(name).bp)
-    wiring.install(app)
+    wiring.install(app, authenticate=authenticate_request)
     return app
 
 

@@ -24,7 +24,7 @@ def test_get_product_with_everything_in_three_calls(api, admin, customer, catego
     product = make_product(api, admin.token, category["id"], name="Veste", store_ids=stores)
     option = make_option(api, admin.token, product["id"], "Taille", ["S", "M"])
     variants = [make_variant(api, admin.token, product["id"], option_value_ids=[v["id"]]) for v in option["values"]]
-    from chalicelib.stores.models import stock_item
+    from chalicelib.catalog.stock.models import stock_item
 
     stock_item(product["id"], variants[0]["id"], stores[0], 4).save()
     cover, back, detail = make_ready_file("cover.jpg"), make_ready_file("back.jpg"), make_ready_file("detail.jpg")

@@ -151,8 +151,8 @@ def test_delete_stock(api, admin):
     assert reply.status == 200 and len(reply.calls) <= 3
     assert api.get(f"/product-variants/{item.variant_id}/stock", token=admin.token).data["stock"] == []
     assert api.delete(base, token=admin.token).status == 404
+    from chalicelib.catalog.links.models import ProductStoreItem
     from chalicelib.core import keys
-    from chalicelib.stores.models import ProductStoreItem
 
     assert ProductStoreItem.get(*keys.product_store_key(item.product_id, sid)).variant_ids is None
 

@@ -2,18 +2,12 @@
 keys and indexes), totals follow, an interrupted deletion is finished by a retry."""
 from __future__ import annotations
 
+from chalicelib.catalog.links.models import ProductStoreItem, store_products_partition, store_products_total
+from chalicelib.catalog.stock.models import StockItem, store_stock_partition
 from chalicelib.core import keys
 from chalicelib.core.table import Entity
 from chalicelib.core.tx import read_total
-from chalicelib.stores.models import (
-    ProductStoreItem,
-    StockItem,
-    StoreMemberItem,
-    store_members_total,
-    store_products_partition,
-    store_products_total,
-    store_stock_partition,
-)
+from chalicelib.stores.models import StoreMemberItem, store_members_total
 from tests.builders_catalog import (
     add_members,
     attach,
@@ -125,3 +119,20 @@ def test_links_of_trashed_products_go_with_the_store_too(api, admin):
     assert _leftovers(store["id"], [trashed.product_id]) == []
     for name in (store_products_total(store["id"]), keys.store_products_state_partition(store["id"], True)):
         assert read_total(name) == 0
+
+
+def test_a_store_being_deleted_takes_no_product_by_either_route(api, admin):
+    """Creating a product in a store and attaching one to it share one check (the store is open): 422 alike."""
+    from chalicelib.stores.models import StoreItem
+    from chalicelib.stores.services.deletion import _mark_deleting
+
+    store = create_store(api, admin.token, name="Closing")
+    _mark_deleting(StoreItem.get(*keys.store_key(store["id"])), if_match=None)
+    category = api.post("/product-categories", json={"name": "Late"}, token=admin.token).data
+    created = api.post("/products", json={"name": "Late", "product_category_id": category["id"],
+                                          "store_ids": [store["id"]]}, token=admin.token)
+    assert created.status == 422 and list(created.errors) == ["store_ids"]
+    assert api.get("/products", token=admin.token).json["meta"]["total"] == 0  # nothing was written
+    other = make_product(api, admin.token)
+    attached = api.post(f"/products/{other.product_id}/stores", json={"store_ids": [store["id"]]}, token=admin.token)
+    assert attached.status == 422 and attached.errors == {"store_ids.0": created.errors["store_ids"]}

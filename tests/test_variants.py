@@ -106,7 +106,7 @@ def test_update_sku_releases_the_old_one_and_preconditions(api, admin, product):
 
 
 def test_stock_and_delete(api, admin, product):
-    from chalicelib.stores.models import stock_item
+    from chalicelib.catalog.stock.models import stock_item
 
     store_a, store_b = make_store("A"), make_store("B")
     variant = make_variant(api, admin.token, product["id"], sku="STK-1")
@@ -177,8 +177,8 @@ def test_variants_of_missing_products(api, admin):
 
 
 def test_delete_a_variant_stocked_in_more_stores_than_one_transaction_holds(api, admin, product):
+    from chalicelib.catalog.stock.models import stock_item
     from chalicelib.core.table import Entity
-    from chalicelib.stores.models import stock_item
 
     variant = make_variant(api, admin.token, product["id"], sku="MANY-1")
     for i in range(120):

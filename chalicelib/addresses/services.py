@@ -15,12 +15,13 @@ from chalicelib.addresses.schemas import (
     AddressOut,
 )
 from chalicelib.core import keys
+from chalicelib.core.batch import batch_get
+from chalicelib.core.concurrency import StaleVersion, guarded_write, require_match
 from chalicelib.core.errors import Conflict, Forbidden, NotFound, PreconditionFailed
 from chalicelib.core.pagination import Page, paginate
-from chalicelib.core.table import Entity, now_iso
+from chalicelib.core.table import now_iso
 from chalicelib.core.tx import Tx, TxCancelled
 from chalicelib.identity.authn import Principal
-from chalicelib.identity.preconditions import require_match
 
 ATTEMPTS = 3  # re-reads after a concurrent write (e.g. another "make default") before answering 409
 
@@ -115,8 +116,12 @@ def update_address(address_id: str, changes: dict[str, Any], *, actor: Principal
 def delete_address(address_id: str, *, actor: Principal, if_match: str | None) -> None:
     """Delete the caller's address (and the default pointer when it was the default)."""
     owner = actor.user_id
-    address, default_id = _read(owner, address_id)
-    require_match(if_match, AddressOut.from_item(address))
+    guarded_write(lambda: _read(owner, address_id), lambda read: AddressOut.from_item(read[0]),
+                  lambda read: _delete(owner, *read), if_match)
+
+
+def _delete(owner: str, address: AddressItem, default_id: str | None) -> None:
+    address_id = address.id
     tx = Tx()
     tx.delete(AddressItem, keys.address_key(owner, address_id), label="address",
               condition=AddressItem.version == address.version)
@@ -126,14 +131,14 @@ def delete_address(address_id: str, *, actor: Principal, if_match: str | None) -
     try:
         tx.commit()
     except TxCancelled:
-        raise (PreconditionFailed() if if_match else Conflict()) from None
+        raise StaleVersion() from None
 
 
 # --- the default pointer ---------------------------------------------------------------------------
 def _read(owner: str, address_id: str) -> tuple[AddressItem, str | None]:
     """The address and the current default id, in one consistent BatchGetItem."""
     wanted = [keys.address_key(owner, address_id), keys.address_book_key(owner)]
-    found = {(item.pk, item.sk): item for item in Entity.batch_get(wanted, consistent_read=True)}
+    found = batch_get(wanted)
     address, book = found.get(wanted[0]), found.get(wanted[1])
     if not isinstance(address, AddressItem):
         raise NotFound()

@@ -1,4 +1,4 @@
-"""Messages of the products domain (French first, English on Accept-Language: en)."""
+"""Messages of the catalog (French first, English on Accept-Language: en)."""
 from chalicelib.core.i18n import T
 
 PRODUCT_CREATED = T("Produit créé avec succès", "Product created successfully")
@@ -16,6 +16,8 @@ UNKNOWN_INCLUDE = T("Inclusion inconnue : {names}. Valeurs possibles : {allowed}
 LIST_INCLUDE = T("Sur une liste, seules les inclusions {allowed} sont disponibles.",
                  "On a list, only the {allowed} includes are available.")
 LIST_INCLUDE_PAGE = T("Avec des inclusions, per_page est limité à {max}.", "With includes, per_page is limited to {max}.")
+LINK_NOT_FOUND = T("Ce produit n'est pas rattaché à ce magasin", "This product is not attached to this store")
+NOT_ATTACHED = T("Le produit n'est pas rattaché à ce magasin.", "The product is not attached to this store.")
 TOO_MANY_LINKS = T("Ce produit est lié à trop de magasins pour cette opération ({max} au plus).",
                    "This product is linked to too many stores for this operation (at most {max}).")
 
@@ -49,3 +51,7 @@ VALUES_UNKNOWN = T("Ces valeurs n'appartiennent pas aux options de ce produit : 
 VALUES_SAME_OPTION = T("Une variante ne peut avoir qu'une valeur par option.", "A variant can have only one value per option.")
 PRICE_FORMAT = T("Le montant doit être une chaîne décimale positive avec au plus deux décimales (ex. \"19.90\").",
                  "The amount must be a positive decimal string with at most two decimals (e.g. \"19.90\").")
+
+STOCK_NOT_FOUND = T("Aucun stock pour cette variante dans ce magasin", "No stock for this variant in this store")
+STOCK_INSUFFICIENT = T("Stock insuffisant : la quantité ne peut pas devenir négative",
+                       "Insufficient stock: the quantity cannot go below zero")

@@ -3,7 +3,6 @@ from __future__ import annotations
 
 from chalice import Blueprint
 
-from chalicelib.catalog.policies import sees_inactive_catalog
 from chalicelib.categories import messages as msg
 from chalicelib.categories.schemas import CategoryCreate, CategoryListQuery, CategoryOut, CategoryPatch
 from chalicelib.core.concurrency import guarded_write
@@ -15,10 +14,6 @@ bp = Blueprint(__name__)
 services = lazy_import("chalicelib.categories.services")
 
 
-def _sees_inactive(req: Req) -> bool:
-    return sees_inactive_catalog(req.principal)
-
-
 def category_out(category_id: str) -> CategoryOut:
     """Replay of an idempotent create."""
     return CategoryOut.from_item(services.get_category(category_id, consistent=True))
@@ -27,7 +22,7 @@ def category_out(category_id: str) -> CategoryOut:
 @route(bp, "GET", "/product-categories", summary="List categories (by position)", query=CategoryListQuery,
        response=CategoryOut, permission="product_categories.view")
 def list_categories(req: Req) -> Page:
-    page = services.list_categories(req.query, sees_inactive=_sees_inactive(req))
+    page = services.list_categories(req.query, sees_inactive=req.principal.sees_inactive_catalog)
     return Page([CategoryOut.from_item(item) for item in page.items], page.meta)
 
 
@@ -40,7 +35,7 @@ def create_category(req: Req) -> CategoryOut:
 @route(bp, "GET", "/product-categories/{category_id}", summary="Read a category", response=CategoryOut,
        permission="product_categories.view")
 def get_category(req: Req, category_id: str) -> CategoryOut:
-    return CategoryOut.from_item(services.get_category(category_id, sees_inactive=_sees_inactive(req)))
+    return CategoryOut.from_item(services.get_category(category_id, sees_inactive=req.principal.sees_inactive_catalog))
 
 
 def _update(req: Req, category_id: str, changes: dict) -> CategoryOut:

@@ -9,12 +9,13 @@ from chalicelib.categories import messages as msg
 from chalicelib.categories.models import CategoryItem
 from chalicelib.categories.schemas import CategoryCreate, CategoryListQuery
 from chalicelib.core import keys
+from chalicelib.core.batch import batch_get
 from chalicelib.core.concurrency import StaleVersion
 from chalicelib.core.errors import Conflict, NotFound, field_error
 from chalicelib.core.listing import Slot, apply_slots, move_totals, position_sort, query_partition, slot_actions
 from chalicelib.core.pagination import Page, paginate
 from chalicelib.core.slugs import base_slug, commit_with_unique_slug
-from chalicelib.core.table import Entity, now_iso
+from chalicelib.core.table import now_iso
 from chalicelib.core.tx import Tx, TxCancelled
 
 MAX_DEPTH = 5
@@ -134,12 +135,11 @@ def load_for_update(category_id: str, new_parent_id: str | None) -> tuple[Catego
     """The category and, when it may move, its new parent, in one BatchGetItem (or one GetItem)."""
     if not new_parent_id or new_parent_id == category_id:
         return get_category(category_id, consistent=True), None
-    found = {item.pk: item for item in Entity.batch_get([keys.category_key(category_id), keys.category_key(new_parent_id)],
-                                                         consistent_read=True)}
-    current = found.get(keys.category_key(category_id)[0])
+    found = batch_get([keys.category_key(category_id), keys.category_key(new_parent_id)])
+    current = found.get(keys.category_key(category_id))
     if not isinstance(current, CategoryItem):
         raise NotFound(msg.CATEGORY_NOT_FOUND)
-    parent = found.get(keys.category_key(new_parent_id)[0])
+    parent = found.get(keys.category_key(new_parent_id))
     return current, parent if isinstance(parent, CategoryItem) else None
 
 

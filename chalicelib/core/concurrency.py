@@ -1,4 +1,4 @@
-"""If-Match and lost-update protection shared by the catalog's write routes.
+"""If-Match and lost-update protection: the one path every write of the API takes.
 
 A write reads the current item, checks `If-Match` against the ETag of the resource as its GET renders it,
 then writes on the condition that `version` did not move. When it moved in between: with If-Match the
@@ -34,6 +34,13 @@ def require_match(if_match: str | None, current_output: Any) -> None:
     """412 unless `If-Match` names the current representation (or is `*`)."""
     if if_match and not matches(if_match, current_output):
         raise PreconditionFailed()
+
+
+def require_match_either(if_match: str | None, own: Any, full: Callable[[], Any]) -> None:
+    """412 unless `If-Match` names `own` (what writes answer) or the `full` representation a read renders
+    (built only when `own` does not match: it may cost a read)."""
+    if if_match and not matches(if_match, own):
+        require_match(if_match, full())
 
 
 def guarded_write(load: Callable[[], C], render: Callable[[C], Any] | None, write: Callable[[C], R],

@@ -50,11 +50,6 @@ class NotFound(AppError):
     default = i18n.NOT_FOUND
 
 
-class MethodNotAllowed(AppError):
-    status = 405
-    default = i18n.METHOD_NOT_ALLOWED
-
-
 class Conflict(AppError):
     status = 409
     default = i18n.CONFLICT

@@ -57,6 +57,8 @@ class RouteSpec:
     idempotent: bool
     module: str
     many: bool = False
+    has_message: bool = False  # the envelope carries `message`
+    raw: bool = False  # the view answers its own body (no envelope): `response` describes that body
 
 
 ROUTES: list[RouteSpec] = []
@@ -144,19 +146,21 @@ def route(
     message: i18n.T | None = None,
     replay: Callable[[str], Any] | None = None,
     many: bool = False,
+    raw: bool = False,
 ) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
     """Register a view on `bp` behind the shared pipeline; the view takes (req, **path_params).
 
     `permission` is checked before the view runs; `replay(resource_id)` renders a create again when a
     request repeats an Idempotency-Key (creates without it do not accept the header). `many=True`: the view
-    returns a plain (unpaginated, bounded) list of `response`.
+    returns a plain (unpaginated, bounded) list of `response`. `raw=True`: the view returns its own Response
+    (no envelope) whose body `response` describes. Without `response`, `data` is null (deletes, logout).
     """
     tag = path.strip("/").split("/")[0] or "root"
 
     def decorator(view: Callable[..., Any]) -> Callable[..., Any]:
         spec = RouteSpec(method, path, view.__name__, tag, summary, body, query, response, status, public,
                          permission, idempotent=replay is not None, module=view.__module__,
-                         many=many)
+                         many=many, has_message=message is not None, raw=raw)
         ROUTES.append(spec)
 
         @functools.wraps(view)
@@ -169,22 +173,34 @@ def route(
     return decorator
 
 
+Authenticate = Callable[[str | None, str | None], Any]  # (Authorization header, permission) → the principal
+_authenticator: list[Authenticate] = []
+
+
+def set_authenticator(authenticate: Authenticate) -> None:
+    """Who the caller is and whether they hold the route's permission: the app gives identity's check here
+    (`wiring.install`), so core imports no domain."""
+    _authenticator[:] = [authenticate]
+
+
+def _authenticate(authorization: str | None, permission: str | None) -> Any:
+    if not _authenticator:
+        raise RuntimeError("no authenticator installed: wiring.install(app, authenticate=...)")
+    return _authenticator[0](authorization, permission)
+
+
 def _handle(bp: Blueprint, spec: RouteSpec, view: Callable[..., Any], path_params: dict[str, str],
             message: i18n.T | None, replay: Callable[[str], Any] | None) -> Response:
     request = bp.current_request
     headers = request.headers
     req = Req(principal=None, body=None, query=None, headers=headers, path_params=path_params,
-              request_id=current_request_id(request), client_ip=client_ip(request))
+              request_id=current_request_id(), client_ip=client_ip(request))
     set_idempotency_claim(None)
     try:
         req.query = _parse_query(spec, request.query_params or {})
         if not spec.public:
-            from chalicelib.identity.authn import authenticate, require
-
-            req.principal = authenticate(headers.get("authorization"))
+            req.principal = _authenticate(headers.get("authorization"), spec.permission)
             _set_log_user(req.principal.user_id)
-            if spec.permission:
-                require(req.principal, spec.permission)
         raw = request.raw_body or b""
         req.raw_body = raw
         req.body = _parse_body(spec, headers, raw)
@@ -315,7 +331,8 @@ def begin_request_id(request: Any) -> str:
     return value
 
 
-def current_request_id(request: Any = None) -> str:
+def current_request_id() -> str:
+    """The id of the request being handled (set by the request middleware)."""
     return _request_id.get()
 
 

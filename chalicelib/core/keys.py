@@ -1,4 +1,6 @@
-"""Every key of the single table is built here, so the data model reads in one place (docs/data-model.md)."""
+"""Primary keys, index partitions and lookup keys of the single table, so the data model reads in one place
+(docs/data-model.md). List partitions and counter names that belong to one item type are built next to that
+item (`catalog/links/models.py`, `catalog/stock/models.py`, `stores/models.py`)."""
 from __future__ import annotations
 
 # --- shared machinery ---------------------------------------------------------------------------

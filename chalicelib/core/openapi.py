@@ -62,17 +62,20 @@ def _operation(spec: RouteSpec, refs: dict[Any, Any]) -> dict[str, Any]:
     if spec.idempotent:
         params.append({"name": "Idempotency-Key", "in": "header", "required": False,
                        "schema": {"type": "string", "maxLength": 200}})
-    data: dict[str, Any] = refs[(spec.response, "validation")] if spec.response else {}
+    data: dict[str, Any] = refs[(spec.response, "validation")] if spec.response else {"type": "null"}
     if spec.many:
         data = {"type": "array", "items": data}
     paginated = spec.query is not None and issubclass(spec.query, PageQuery)
-    if paginated:
-        success = {"type": "object", "required": ["success", "data", "meta"], "properties": {
+    required = ["success", "data"] + (["message"] if spec.has_message else [])
+    if spec.raw:
+        success = data
+    elif paginated:
+        success = {"type": "object", "required": required + ["meta"], "properties": {
             "success": {"const": True}, "data": {"type": "array", "items": data},
             "message": {"type": "string"}, "meta": {"$ref": "#/components/schemas/PageMeta"}}}
     else:
-        success = {"type": "object", "required": ["success"], "properties": {
-            "success": {"const": True}, "data": data or {}, "message": {"type": "string"}}}
+        success = {"type": "object", "required": required, "properties": {
+            "success": {"const": True}, "data": data, "message": {"type": "string"}}}
     responses: dict[str, Any] = {str(spec.status): {"description": "Success",
                                                     "content": {"application/json": {"schema": success}}}}
     if spec.method == "GET" and not paginated:

@@ -32,6 +32,12 @@ class Page(Generic[T]):
     meta: dict[str, Any]
 
 
+def single_page(items: list[T], per_page: int = 15) -> Page[T]:
+    """A list that comes whole in one page (a bounded list, or an empty one a filter rules out)."""
+    return Page(items, {"per_page": max(per_page, len(items)), "current_page": 1, "last_page": 1,
+                        "total": len(items), "next_cursor": None})
+
+
 def _sign(payload: bytes) -> str:
     secret = get_settings().cursor_secret.encode()
     return base64.urlsafe_b64encode(hmac.new(secret, payload, hashlib.sha256).digest()[:18]).decode().rstrip("=")

@@ -112,3 +112,9 @@ def error_messages(exc: ValidationError, *, root: str = "body") -> dict[str, lis
                 text = _FALLBACK.render(field=field)
         errors.setdefault(field, []).append(text)
     return errors
+
+
+def patch_changes(body: BaseModel, nullable: tuple[str, ...] = ()) -> dict[str, Any]:
+    """The fields a PATCH body names; null only for the `nullable` ones (clearing them), else ignored."""
+    changes = body.model_dump(include=body.model_fields_set)
+    return {k: v for k, v in changes.items() if v is not None or k in nullable}

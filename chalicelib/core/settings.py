@@ -28,10 +28,6 @@ class Settings:
     log_level: str
 
     @property
-    def debug(self) -> bool:
-        return self.stage == "local"
-
-    @property
     def jwt_keys(self) -> tuple[tuple[str, str], ...]:
         """(kid, secret) pairs, the first one signs. Read on first use: in AWS it is a Parameter Store call,
         which public routes (health, OpenAPI, preflight) never pay."""

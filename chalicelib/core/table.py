@@ -1,4 +1,4 @@
-"""The single table: one PynamoDB base item every domain subclasses, and the DynamoDB call meter."""
+"""The single table: one PynamoDB base item every domain subclasses (the call meter is core/meter.py)."""
 from __future__ import annotations
 
 import os
@@ -56,6 +56,9 @@ class Entity(Model):
     created_at = UnicodeAttribute(null=True)
     updated_at = UnicodeAttribute(null=True)
     expires_at = NumberAttribute(null=True)  # the table's TTL attribute (epoch seconds)
+    # Set when a delete that takes several transactions begins (a store): the item leaves its lists, answers
+    # 404 and accepts nothing new under it (`open_condition`); calling the delete again finishes the job.
+    deleting_at = UnicodeAttribute(null=True)
 
     gsi1 = Gsi1()
     gsi2 = Gsi2()
@@ -94,24 +97,24 @@ class Entity(Model):
             return super()._get_discriminator_class(attribute_values)
 
 
+def open_condition() -> Any:
+    """What a write that attaches something to an item (a link to a store, a member) requires of it, in a
+    `tx.check` on its key: it exists and its delete has not begun."""
+    return Entity.pk.exists() & Entity.deleting_at.does_not_exist()
+
+
 def load_models() -> None:
-    """Import chalicelib.<domain>.models for every domain, so every discriminator value is known."""
+    """Import every `models` module under chalicelib (chalicelib.<domain>.models, chalicelib.catalog.<area>.models),
+    so every discriminator value is known."""
     import importlib
     import pkgutil
 
     import chalicelib
 
-    for module in pkgutil.iter_modules(chalicelib.__path__):
-        if module.ispkg and module.name != "core":
-            try:
-                importlib.import_module(f"chalicelib.{module.name}.models")
-            except ModuleNotFoundError as exc:
-                if exc.name != f"chalicelib.{module.name}.models":
-                    raise
+    for module in pkgutil.walk_packages(chalicelib.__path__, "chalicelib."):
+        if module.name.endswith(".models") and not module.name.startswith("chalicelib.core."):
+            importlib.import_module(module.name)
 
 
 Entity.type._class_map[Entity] = "entity"  # type: ignore[attr-defined]
 
-
-# The call meter lives in core.meter (no AWS imports); re-exported for callers that already have the table.
-from chalicelib.core.meter import ScanRefused, ensure_metered, metered_calls, start_metering  # noqa: E402,F401

@@ -11,7 +11,15 @@ from typing import Any, Callable
 from chalice import Chalice, Response
 
 from chalicelib.core import i18n, logs
-from chalicelib.core.http import _log_user, begin_request_id, client_ip, error_body, json_response
+from chalicelib.core.http import (
+    Authenticate,
+    _log_user,
+    begin_request_id,
+    client_ip,
+    error_body,
+    json_response,
+    set_authenticator,
+)
 from chalicelib.core.meter import ensure_metered, start_metering
 from chalicelib.core.settings import get_settings
 
@@ -50,8 +58,11 @@ class CatalogApp(Chalice):
         self._local.context = value
 
 
-def install(app: Chalice) -> None:
-    """Register the middleware and the preflight routes; call once, after every blueprint."""
+def install(app: Chalice, *, authenticate: Authenticate | None = None) -> None:
+    """Register the middleware and the preflight routes; call once, after every blueprint. `authenticate`
+    checks the caller of every non-public route (identity's `authenticate_request`)."""
+    if authenticate is not None:
+        set_authenticator(authenticate)
     logs.configure(get_settings().log_level)  # the environment only: no AWS call at import
     app.debug = False  # never return tracebacks, even locally: errors are logged with the request id
     app.register_middleware(_request_middleware, "http")

@@ -4,6 +4,7 @@ from __future__ import annotations
 from typing import Any
 
 from chalice import Blueprint
+from pydantic import ConfigDict
 
 from chalicelib.core.http import Req, route
 from chalicelib.core.schemas import Output
@@ -25,7 +26,19 @@ def health(req: Req) -> HealthOut:
     return HealthOut(status="ok", table="reachable")
 
 
-@route(bp, "GET", "/openapi.json", summary="The OpenAPI 3.1 document of this API", public=True)
+class OpenApiDocument(Output):
+    """The OpenAPI 3.1 document itself (answered as it is, without the envelope)."""
+
+    model_config = ConfigDict(extra="allow")
+
+    openapi: str
+    info: dict[str, Any]
+    paths: dict[str, Any]
+    components: dict[str, Any]
+
+
+@route(bp, "GET", "/openapi.json", summary="The OpenAPI 3.1 document of this API", response=OpenApiDocument,
+       raw=True, public=True)
 def openapi(req: Req) -> Any:
     """Generated from the route table and the pydantic schemas."""
     from chalice import Response

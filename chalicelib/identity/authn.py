@@ -4,8 +4,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from chalicelib.core import keys
+from chalicelib.core.batch import batch_get
 from chalicelib.core.errors import Forbidden, Unauthenticated
-from chalicelib.core.table import Entity
 from chalicelib.identity.models import RoleItem, SessionItem, UserItem
 from chalicelib.identity.permissions import BUILTIN_ROLES, CATALOG_STAFF_PERMISSION
 
@@ -66,7 +66,7 @@ def authenticate(authorization: str | None) -> Principal:
         raise Unauthenticated()
     wanted = [keys.user_key(claims.user_id), keys.session_key(claims.user_id, claims.session_id)]
     wanted += [keys.role_key(role) for role in claims.roles if role not in BUILTIN_ROLES]
-    found = {(item.pk, item.sk): item for item in Entity.batch_get(wanted)}
+    found = batch_get(wanted, consistent=False)
     user = found.get(keys.user_key(claims.user_id))
     session = found.get(keys.session_key(claims.user_id, claims.session_id))
     if not isinstance(user, UserItem) or not isinstance(session, SessionItem):

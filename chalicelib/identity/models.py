@@ -10,7 +10,6 @@ from pynamodb.attributes import (
     UnicodeSetAttribute,
 )
 
-from chalicelib.core import keys
 from chalicelib.core.table import Entity
 
 
@@ -25,10 +24,6 @@ class UserItem(Entity, discriminator="user"):
     is_active = BooleanAttribute(default=True)
     deleted_at = UnicodeAttribute(null=True)
     token_version = NumberAttribute(default=1)
-
-    @classmethod
-    def for_id(cls, user_id: str) -> tuple[str, str]:
-        return keys.user_key(user_id)
 
     def role_list(self) -> list[str]:
         return sorted(self.roles or [])

@@ -10,8 +10,6 @@ GALLERY_UPDATED = T("Galerie mise à jour", "Gallery updated")
 IMAGE_REMOVED = T("Image retirée de la galerie", "Image removed from the gallery")
 
 FILE_NOT_FOUND = T("Fichier non trouvé", "File not found")
-PRODUCT_NOT_FOUND = T("Produit non trouvé", "Product not found")
-VARIANT_NOT_FOUND = T("Variante non trouvée", "Variant not found")
 NOT_IN_GALLERY = T("Ce fichier n'est pas dans la galerie", "This file is not in the gallery")
 NOT_UPLOADED = T("Aucun fichier n'a encore été téléversé : envoyez-le d'abord à l'URL de téléversement, puis réessayez.",
                  "No file has been uploaded yet: send it to the upload URL first, then try again.")

@@ -1,7 +1,10 @@
 """Who may do what with a store: plain functions over the principal (membership facts come from the caller)."""
 from __future__ import annotations
 
-from chalicelib.identity.authn import Principal
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from chalicelib.identity.authn import Principal
 
 
 def acts_on_any_store(principal: Principal) -> bool:
@@ -14,15 +17,6 @@ def can_manage_store(principal: Principal, *, is_member: bool) -> bool:
     return acts_on_any_store(principal) or is_member
 
 
-def can_change_stock(principal: Principal, *, is_member: bool) -> bool:
-    """Stock of a store: admins anywhere, managers and staff only where they belong."""
-    return acts_on_any_store(principal) or is_member
-
-
 def sees_inactive_stores(principal: Principal) -> bool:
     """Customers see active stores only; people who run stores (stores.update or stock.update) see all."""
     return principal.can("stores.update") or principal.can("stock.update")
-
-
-def sees_inactive_products(principal: Principal) -> bool:
-    return principal.sees_inactive_catalog

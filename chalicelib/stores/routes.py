@@ -4,24 +4,19 @@ from __future__ import annotations
 from chalice import Blueprint
 
 from chalicelib.catalog.products.schemas import ProductOut
+from chalicelib.catalog.stock.schemas import StockAdjust, StockOut, StockSet, VariantStockOut
 from chalicelib.core.http import Req, route
 from chalicelib.core.i18n import T
 from chalicelib.core.lazy import lazy_import
 from chalicelib.core.pagination import Page, PageQuery
 from chalicelib.stores.schemas import (
-    AttachStoresOut,
     AttachUsersOut,
     MemberOut,
-    StockAdjust,
-    StockOut,
-    StockSet,
     StoreCreate,
-    StoreIdsIn,
     StoreListQuery,
     StoreOut,
     StorePatch,
     UserIdsIn,
-    VariantStockOut,
 )
 
 # Services (and PynamoDB with them) load on the first request that needs them, not at `import app`.
@@ -39,8 +34,6 @@ STORE_UPDATED = T("Magasin mis à jour avec succès", "Store updated successfull
 STORE_DELETED = T("Magasin supprimé avec succès", "Store deleted successfully")
 USERS_ATTACHED = T("Utilisateurs rattachés au magasin", "Users attached to the store")
 USER_DETACHED = T("Utilisateur retiré du magasin", "User removed from the store")
-STORES_ATTACHED = T("Produit rattaché aux magasins", "Product attached to the stores")
-STORE_DETACHED = T("Produit retiré du magasin", "Product removed from the store")
 STOCK_UPDATED = T("Stock mis à jour", "Stock updated")
 STOCK_DELETED = T("Stock supprimé", "Stock deleted")
 
@@ -110,45 +103,35 @@ def detach_store_user(req: Req, store_id: str, user_id: str) -> None:
 @route(bp, "GET", "/stores/{store_id}/products", summary="List a store's products", query=PageQuery,
        response=ProductOut, permission="products.view")
 def list_store_products(req: Req, store_id: str) -> Page:
-    return product_links.list_store_products(store_id, req.query, actor=req.principal)
-
-
-@route(bp, "POST", "/products/{product_id}/stores", summary="Attach a product to stores", body=StoreIdsIn,
-       response=AttachStoresOut, permission="products.update", message=STORES_ATTACHED)
-def attach_product_stores(req: Req, product_id: str) -> AttachStoresOut:
-    return product_links.attach_product_to_stores(product_id, req.body.store_ids)
-
-
-@route(bp, "DELETE", "/products/{product_id}/stores/{store_id}", summary="Detach a product from a store (and its stock there)",
-       permission="products.update", message=STORE_DETACHED)
-def detach_product_store(req: Req, product_id: str, store_id: str) -> None:
-    product_links.detach_product_from_store(product_id, store_id)
+    return product_links.list_store_products(store_id, req.query, sees_inactive=req.principal.sees_inactive_catalog,
+                                             check_store=lambda item: common.visible_store(item, req.principal))
 
 
 # --- stock ------------------------------------------------------------------------------------------
 @route(bp, "GET", "/product-variants/{variant_id}/stock", summary="A variant's stock in every store",
        response=VariantStockOut, permission="product_variants.view")
 def list_variant_stock(req: Req, variant_id: str) -> VariantStockOut:
-    variant, records = stock.list_variant_stock(variant_id, actor=req.principal)
+    variant, records = stock.list_variant_stock(variant_id, sees_inactive=req.principal.sees_inactive_catalog)
     return VariantStockOut(product_id=variant.product_id, variant_id=variant.id,
-                           stock=[common.stock_out(item) for item in records])
+                           stock=[stock.stock_out(item) for item in records])
 
 
 @route(bp, "PUT", "/product-variants/{variant_id}/stock/{store_id}", summary="Set a variant's stock in a store",
        body=StockSet, response=StockOut, permission="stock.update", message=STOCK_UPDATED)
 def set_stock(req: Req, variant_id: str, store_id: str) -> StockOut:
-    return common.stock_out(stock.set_stock(variant_id, store_id, req.body.quantity, actor=req.principal,
-                                     if_match=req.if_match))
+    return stock.stock_out(stock.set_stock(variant_id, store_id, req.body.quantity,
+                                           member=common.member_key_of(store_id, req.principal), if_match=req.if_match))
 
 
 @route(bp, "POST", "/product-variants/{variant_id}/stock/{store_id}/adjust",
        summary="Adjust a variant's stock in a store atomically", body=StockAdjust, response=StockOut,
        permission="stock.update", message=STOCK_UPDATED)
 def adjust_stock(req: Req, variant_id: str, store_id: str) -> StockOut:
-    return common.stock_out(stock.adjust_stock(variant_id, store_id, req.body.delta, actor=req.principal))
+    return stock.stock_out(stock.adjust_stock(variant_id, store_id, req.body.delta,
+                                              member=common.member_key_of(store_id, req.principal)))
 
 
 @route(bp, "DELETE", "/product-variants/{variant_id}/stock/{store_id}", summary="Delete a variant's stock in a store",
        permission="stock.update", message=STOCK_DELETED)
 def delete_stock(req: Req, variant_id: str, store_id: str) -> None:
-    stock.delete_stock(variant_id, store_id, actor=req.principal, if_match=req.if_match)
+    stock.delete_stock(variant_id, store_id, member=common.member_key_of(store_id, req.principal), if_match=req.if_match)

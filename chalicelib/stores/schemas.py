@@ -1,10 +1,10 @@
-"""What the stores domain reads and writes over HTTP: stores, members, product links, stock."""
+"""What the stores domain reads and writes over HTTP: stores and their members."""
 from __future__ import annotations
 
 import re
 from typing import Annotated, Any
 
-from pydantic import AfterValidator, Field, StrictBool, StrictInt, field_validator
+from pydantic import AfterValidator, Field, StrictBool, field_validator
 
 from chalicelib.core.i18n import T
 from chalicelib.core.pagination import PageQuery
@@ -22,7 +22,6 @@ COUNTRY_INVALID = T("Le pays doit être un code ISO 3166-1 alpha-2 en majuscules
 SLUG_INVALID = T("Le slug ne peut contenir que des minuscules, des chiffres et des tirets.",
                  "The slug may only hold lower-case letters, digits and hyphens.")
 PHONE_INVALID = T("Le numéro de téléphone n'est pas valide.", "The phone number is not valid.")
-DELTA_ZERO = T("La variation de stock ne peut pas être nulle.", "The stock change cannot be zero.")
 
 
 def _currency(value: str) -> str:
@@ -57,7 +56,7 @@ Text = Annotated[str, Field(max_length=5000)]
 Line = Annotated[str, Field(min_length=1, max_length=255)]
 
 
-class AddressIn(Input):
+class StoreAddressIn(Input):
     """A store's postal address."""
 
     line1: Line
@@ -68,7 +67,9 @@ class AddressIn(Input):
     country: Country
 
 
-class AddressOut(Output):
+class StoreAddressOut(Output):
+    """A store's postal address."""
+
     line1: str
     line2: str | None = None
     city: str
@@ -86,7 +87,7 @@ class StoreCreate(Input):
     email: Email | None = None
     phone: Phone | None = None
     currency: Currency = "EUR"
-    address: AddressIn | None = None
+    address: StoreAddressIn | None = None
     is_active: StrictBool = True
 
 
@@ -99,7 +100,7 @@ class StorePatch(Input):
     email: Email | None = None
     phone: Phone | None = None
     currency: Currency | None = None
-    address: AddressIn | None = None
+    address: StoreAddressIn | None = None
     is_active: StrictBool | None = None
 
     @field_validator("name", "slug", "currency", "is_active", mode="before")
@@ -118,7 +119,7 @@ class StoreOut(Output):
     email: str | None = None
     phone: str | None = None
     currency: str
-    address: AddressOut | None = None
+    address: StoreAddressOut | None = None
     is_active: bool
     created_at: str | None = None
     updated_at: str | None = None
@@ -145,44 +146,3 @@ class AttachUsersOut(Output):
     store_id: str
     attached: list[str]
     already_attached: list[str]
-
-
-class StoreIdsIn(Input):
-    store_ids: Annotated[IdList, Field(min_length=1)]
-
-
-class AttachStoresOut(Output):
-    product_id: str
-    attached: list[str]
-    already_attached: list[str]
-
-
-class StockSet(Input):
-    quantity: Annotated[StrictInt, Field(ge=0, le=1_000_000_000)]
-
-
-class StockAdjust(Input):
-    delta: Annotated[StrictInt, Field(ge=-1_000_000_000, le=1_000_000_000)]
-
-    @field_validator("delta")
-    @classmethod
-    def _non_zero(cls, value: int) -> int:
-        if value == 0:
-            raise invalid(DELTA_ZERO)
-        return value
-
-
-class StockOut(Output):
-    product_id: str
-    variant_id: str
-    store_id: str
-    quantity: int
-    updated_at: str | None = None
-
-
-class VariantStockOut(Output):
-    """A variant's stock in every store that holds a record of it."""
-
-    product_id: str
-    variant_id: str
-    stock: list[StockOut]

@@ -4,6 +4,7 @@ from __future__ import annotations
 from typing import Any
 
 from chalicelib.core import keys
+from chalicelib.core.concurrency import StaleVersion, guarded_write, require_match
 from chalicelib.core.errors import (
     Conflict,
     Forbidden,
@@ -30,7 +31,6 @@ from chalicelib.identity.accounts import (
 from chalicelib.identity.authn import Principal
 from chalicelib.identity.models import RoleMembershipItem, UserItem
 from chalicelib.identity.passwords import hash_password, verify_password
-from chalicelib.identity.preconditions import require_match
 from chalicelib.identity.schemas import UserOut
 from chalicelib.identity.services.auth import email_taken
 from chalicelib.users import policies
@@ -200,10 +200,17 @@ def _update_tx(old: UserItem, new: UserItem) -> Tx:
 
 
 def _change_state(user_id: str, *, trashed: bool, if_match: str | None) -> UserItem:
-    user = get_user(user_id, consistent=True)
-    if bool(user.deleted_at) != (not trashed):
-        raise NotFound() if trashed else Conflict(NOT_TRASHED)
-    require_match(if_match, UserOut.from_item(user))
+    """Soft delete or restore; a concurrent write in between is re-read and retried (412 with If-Match)."""
+    def load() -> UserItem:
+        user = get_user(user_id, consistent=True)
+        if bool(user.deleted_at) != (not trashed):
+            raise NotFound() if trashed else Conflict(NOT_TRASHED)
+        return user
+
+    return guarded_write(load, UserOut.from_item, lambda user: _write_state(user, trashed), if_match)
+
+
+def _write_state(user: UserItem, trashed: bool) -> UserItem:
     updated = _clone(user)
     now = now_iso()
     updated.deleted_at = now if trashed else None
@@ -221,7 +228,7 @@ def _change_state(user_id: str, *, trashed: bool, if_match: str | None) -> UserI
     try:
         _commit(tx)
     except TxCancelled as exc:
-        raise (PreconditionFailed() if if_match else Conflict()) from exc
+        raise StaleVersion() from exc
     return updated
 
 

@@ -8,10 +8,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from chalicelib.catalog import messages as msg
 from chalicelib.catalog.products.models import ProductItem, VariantItem
 from chalicelib.core import keys
+from chalicelib.core.batch import batch_get
 from chalicelib.core.errors import Conflict, NotFound, TxCancelled, ValidationFailed
 from chalicelib.core.idempotency import IdempotentReplay, current_claim
+from chalicelib.core.lookups import lookup
 from chalicelib.core.table import Entity, now_iso
 from chalicelib.core.tx import IdempotencyRecord, Tx
 from chalicelib.media import messages, policies
@@ -54,7 +57,7 @@ def detach_from_variant(variant_id: str, file_id: str) -> list[FileItem]:
 def gallery_of(ref: str) -> list[FileItem]:
     """The gallery a FileItem.galleries entry names, rendered again for an Idempotency-Key replay."""
     key = keys.gallery_owner_key(ref)
-    found = _fetch([key])
+    found = batch_get([key])
     if key not in found:
         raise NotFound()
     return _gallery_files(found[key].gallery or [], found)
@@ -62,25 +65,17 @@ def gallery_of(ref: str) -> list[FileItem]:
 
 # --- reading the owner together with the files, in one BatchGetItem ---------------------------------------
 
-def _fetch(wanted: list[tuple[str, str]]) -> dict[tuple[str, str], Any]:
-    unique = list(dict.fromkeys(wanted))
-    return {(item.pk, item.sk): item for item in Entity.batch_get(unique, consistent_read=True)}
-
-
 def _product(product_id: str, file_ids: list[str]) -> tuple[Owner, dict[tuple[str, str], Any]]:
-    found = _fetch([keys.product_key(product_id)] + [keys.file_key(f) for f in file_ids])
+    found = batch_get([keys.product_key(product_id)] + [keys.file_key(f) for f in file_ids])
     product = found.get(keys.product_key(product_id))
     if not isinstance(product, ProductItem) or product.deleted_at:
-        raise NotFound(messages.PRODUCT_NOT_FOUND)
+        raise NotFound(msg.PRODUCT_NOT_FOUND)
     return Owner(product, keys.product_gallery_ref(product_id)), found
 
 
 def _locate_variant(variant_id: str) -> VariantItem:
     """gsi5 finds a variant by id alone; its (eventually consistent) copy tells the product and the gallery."""
-    for item in Entity.gsi5.query(keys.lookup_partition("VARIANT", variant_id), Entity.gsi5sk == "VARIANT", limit=1):
-        if isinstance(item, VariantItem):
-            return item
-    raise NotFound(messages.VARIANT_NOT_FOUND)
+    return lookup(VariantItem, "VARIANT", variant_id, msg.VARIANT_NOT_FOUND)
 
 
 def _variant(located: VariantItem, file_ids: list[str]) -> tuple[Owner, dict[tuple[str, str], Any]]:
@@ -88,11 +83,11 @@ def _variant(located: VariantItem, file_ids: list[str]) -> tuple[Owner, dict[tup
     # same call (the lag only costs a second read when the gallery changed meanwhile).
     key = keys.variant_key(located.product_id, located.id)
     known = list(located.gallery or [])
-    found = _fetch([key, keys.product_key(located.product_id)] + [keys.file_key(f) for f in file_ids + known])
+    found = batch_get([key, keys.product_key(located.product_id)] + [keys.file_key(f) for f in file_ids + known])
     variant = found.get(key)
     product = found.get(keys.product_key(located.product_id))
     if not isinstance(variant, VariantItem) or (isinstance(product, ProductItem) and product.deleted_at):
-        raise NotFound(messages.VARIANT_NOT_FOUND)
+        raise NotFound(msg.VARIANT_NOT_FOUND)
     return Owner(variant, keys.variant_gallery_ref(located.product_id, located.id)), found
 
 
@@ -100,7 +95,7 @@ def _gallery_files(gallery: list[str], found: dict[tuple[str, str], Any]) -> lis
     """The gallery's files in order; those not read yet come in one more BatchGetItem."""
     missing = [keys.file_key(f) for f in gallery if keys.file_key(f) not in found]
     if missing:
-        found = {**found, **_fetch(missing)}
+        found = {**found, **batch_get(missing)}
     files = [found.get(keys.file_key(f)) for f in gallery]
     return [f for f in files if isinstance(f, FileItem)]
 

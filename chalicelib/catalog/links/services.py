@@ -1,8 +1,17 @@
 """Product ↔ store links: list a store's products, attach a product to stores, detach it (with its stock)."""
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
+from chalicelib.catalog import messages as msg
+from chalicelib.catalog.links.models import (
+    ProductStoreItem,
+    product_store_item,
+    store_products_partition,
+    store_products_total,
+)
+from chalicelib.catalog.links.schemas import AttachStoresOut
 from chalicelib.catalog.products.collection import (
     LINK_INDEXES,
     current_link_slots,
@@ -11,45 +20,30 @@ from chalicelib.catalog.products.collection import (
 from chalicelib.catalog.products.models import ProductItem
 from chalicelib.catalog.products.render import product_fields
 from chalicelib.catalog.products.schemas import ProductOut
+from chalicelib.catalog.stock.models import StockItem
 from chalicelib.core import keys
+from chalicelib.core.batch import batch_get, paginate_and_fetch
 from chalicelib.core.errors import Conflict, NotFound, ValidationFailed
 from chalicelib.core.listing import apply_slots, move_totals
 from chalicelib.core.pagination import Page
-from chalicelib.core.table import Entity
+from chalicelib.core.table import Entity, open_condition
 from chalicelib.core.tx import Tx, TxCancelled
-from chalicelib.identity.authn import Principal
-from chalicelib.stores import policies
-from chalicelib.stores.models import (
-    ProductStoreItem,
-    StockItem,
-    StoreItem,
-    product_store_item,
-    store_open_condition,
-    store_products_partition,
-    store_products_total,
-)
-from chalicelib.stores.schemas import AttachStoresOut
-from chalicelib.stores.services.common import (
-    LINK_NOT_FOUND,
-    PRODUCT_NOT_FOUND,
-    STORE_MISSING,
-    batch_get,
-    paginate_and_fetch,
-    visible_store,
-)
 
 _LINKS_PER_TX = 24  # each new link is 4 parts (store check, link, two store totals) + the product check ≤ 100
 _STOCK_PER_TX = 96  # stock deletes + the link + the store totals ≤ 100
 
 
-def list_store_products(store_id: str, params: Any, *, actor: Principal) -> Page[ProductOut]:
+def list_store_products(store_id: str, params: Any, *, sees_inactive: bool,
+                        check_store: Callable[[Any], object]) -> Page[ProductOut]:
     """A store's live products, newest first: Query then one BatchGetItem (store, total, products).
+    `check_store` (the stores domain's) gets the store item read in that batch and raises when the caller
+    may not see it.
 
     Customers read the store's active view (gsi2 `STORE#<id>#PRODUCTS#A:1`), others every live product
     (gsi1); soft-deleted products are in neither (the catalog moves a link's index keys with its product),
     so pages are full and totals exact.
     """
-    if policies.sees_inactive_products(actor):
+    if sees_inactive:
         index, partition, total = "gsi1", store_products_partition(store_id), store_products_total(store_id)
     else:
         index = "gsi2"
@@ -62,7 +56,7 @@ def list_store_products(store_id: str, params: Any, *, actor: Principal) -> Page
     page, found = paginate_and_fetch(query, params=params, scope=f"store:{store_id}:products:{index}", total=total,
                                      index=index, extra=[keys.store_key(store_id)],
                                      target=lambda link: keys.product_key(link.product_id))
-    visible_store(found.get(keys.store_key(store_id)), actor)
+    check_store(found.get(keys.store_key(store_id)))
     shown = []
     for link in page.items:
         product = found.get(keys.product_key(link.product_id))
@@ -80,11 +74,10 @@ def attach_product_to_stores(product_id: str, store_ids: list[str]) -> AttachSto
     and moves the stores' totals, on condition that the product did not change meanwhile.
     """
     wanted = list(dict.fromkeys(store_ids))
-    index_of = {sid: store_ids.index(sid) for sid in wanted}
     found = batch_get([keys.product_key(product_id)] + [keys.product_store_key(product_id, sid) for sid in wanted])
     product = found.get(keys.product_key(product_id))
     if not isinstance(product, ProductItem) or product.deleted_at:
-        raise NotFound(PRODUCT_NOT_FOUND)
+        raise NotFound(msg.PRODUCT_NOT_FOUND)
     already = [sid for sid in wanted if keys.product_store_key(product_id, sid) in found]
     new = [sid for sid in wanted if sid not in already]
     if len(new) > _LINKS_PER_TX:
@@ -92,25 +85,20 @@ def attach_product_to_stores(product_id: str, store_ids: list[str]) -> AttachSto
         stores = batch_get(keys.store_key(sid) for sid in new)
         missing = [sid for sid in new if not _open(stores.get(keys.store_key(sid)))]
         if missing:
-            raise _stores_missing(missing, index_of)
+            raise stores_missing(missing, store_ids)
     attached: list[str] = []
     for start in range(0, len(new), _LINKS_PER_TX):
         chunk = new[start:start + _LINKS_PER_TX]
         tx = Tx()
         tx.check(ProductItem, keys.product_key(product_id), ProductItem.version == product.version, label="product")
         for sid in chunk:
-            tx.check(StoreItem, keys.store_key(sid), store_open_condition(), label=f"store:{sid}")
-            link = product_store_item(product_id, sid)
-            slots = link_slots(product_id, sid, bool(product.is_active), False)
-            apply_slots(link, slots, LINK_INDEXES)
-            tx.create(link, label=f"link:{sid}")
-            move_totals(tx, [], slots)
+            add_link(tx, product_id, sid, active=bool(product.is_active))
         try:
             tx.commit()
         except TxCancelled as exc:
-            missing = [label.split(":", 1)[1] for label in exc.failed if label.startswith("store:")]
+            missing = missing_stores(exc.failed)
             if missing:
-                raise _stores_missing(missing, index_of) from None
+                raise stores_missing(missing, store_ids) from None
             if "product" in exc.failed or any(label.startswith("link:") for label in exc.failed):
                 # The product changed or someone attached one of them meanwhile: start over on fresh reads.
                 rest = attach_product_to_stores(product_id, [sid for sid in wanted if sid not in attached])
@@ -122,19 +110,37 @@ def attach_product_to_stores(product_id: str, store_ids: list[str]) -> AttachSto
     return AttachStoresOut(product_id=product_id, attached=attached, already_attached=already)
 
 
+def add_link(tx: Tx, product_id: str, store_id: str, *, active: bool) -> None:
+    """Link a product to a store in `tx`: the store must be open (it exists and its delete has not begun,
+    label `store:<id>`), the link is new (`link:<id>`), and the store's lists count the product.
+    Every write that links a product to a store goes through here (create with store_ids, attach)."""
+    tx.check(Entity, keys.store_key(store_id), open_condition(), label=f"store:{store_id}")
+    link = product_store_item(product_id, store_id)
+    slots = link_slots(product_id, store_id, active, False)
+    apply_slots(link, slots, LINK_INDEXES)
+    tx.create(link, label=f"link:{store_id}")
+    move_totals(tx, [], slots)
+
+
+def missing_stores(failed: list[str]) -> list[str]:
+    """The stores whose `add_link` check failed in a cancelled transaction."""
+    return [label.split(":", 1)[1] for label in failed if label.startswith("store:")]
+
+
 def _open(item: Any) -> bool:
-    return isinstance(item, StoreItem) and not item.deleting_at
+    return isinstance(item, Entity) and not item.deleting_at
 
 
-def _stores_missing(missing: list[str], index_of: dict[str, int]) -> ValidationFailed:
-    errors = {f"store_ids.{index_of[sid]}": [STORE_MISSING.render(id=sid)] for sid in missing}
+def stores_missing(missing: list[str], store_ids: list[str]) -> ValidationFailed:
+    """422 naming each store that is absent or being deleted by its place in the request (`store_ids.<i>`)."""
+    errors = {f"store_ids.{store_ids.index(sid)}": [msg.STORE_MISSING.render(store_id=sid)] for sid in missing}
     return ValidationFailed(errors=errors)
 
 
 def detach_product_from_store(product_id: str, store_id: str) -> None:
     """Unlink a product from a store and delete its stock records there, in the same transaction."""
     if not detach_link(product_id, store_id):
-        raise NotFound(LINK_NOT_FOUND)
+        raise NotFound(msg.LINK_NOT_FOUND)
 
 
 def detach_link(product_id: str, store_id: str, *, attempts: int = 5) -> bool:

@@ -11,13 +11,13 @@ from typing import Any
 from ulid import ULID
 
 from chalicelib.catalog import messages as msg
-from chalicelib.catalog.products.collection import Collection, load_collection
-from chalicelib.catalog.products.lookups import get_product_item, lookup, lookup_attributes, require_product_visible
+from chalicelib.catalog.products.collection import Collection, load_collection, require_product_visible
 from chalicelib.catalog.products.models import OptionItem, OptionValueItem, ProductItem
 from chalicelib.catalog.products.schemas import OptionCreate, ValueCreate
 from chalicelib.core import keys
 from chalicelib.core.concurrency import StaleVersion
 from chalicelib.core.errors import AppError, Conflict, NotFound, field_error
+from chalicelib.core.lookups import get_item, lookup, lookup_attributes
 from chalicelib.core.table import now_iso
 from chalicelib.core.tx import MAX_ITEMS, Tx, TxCancelled
 
@@ -33,7 +33,7 @@ def options_range(product_id: str, option_id: str | None = None) -> Collection:
 
 def _product_rule(product_id: str, name_key: str | None) -> AppError:
     """Why a transaction conditioned on the product failed (one GetItem, only on failure)."""
-    product = get_product_item(product_id)
+    product = get_item(ProductItem, keys.product_key(product_id))
     if product is None or product.deleted_at:
         return NotFound(msg.PRODUCT_NOT_FOUND)
     if name_key is not None and name_key in (product.option_names or {}):
@@ -174,7 +174,7 @@ def get_value(value_id: str) -> OptionValueItem:
 def read_value(value_id: str, *, sees_inactive: bool) -> OptionValueItem:
     """A value (customers: only under a visible product): lookup, then the product."""
     value = get_value(value_id)
-    require_product_visible(get_product_item(value.product_id), sees_inactive, msg.VALUE_NOT_FOUND)
+    require_product_visible(get_item(ProductItem, keys.product_key(value.product_id)), sees_inactive, msg.VALUE_NOT_FOUND)
     return value
 
 

@@ -4,12 +4,14 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from chalicelib.catalog import messages as msg
+from chalicelib.catalog.links.models import ProductStoreItem, store_products_partition, store_products_total
 from chalicelib.catalog.products.models import OptionItem, OptionValueItem, ProductItem, VariantItem
+from chalicelib.catalog.stock.models import StockItem
 from chalicelib.core import keys
 from chalicelib.core.errors import NotFound
+from chalicelib.core.i18n import T
 from chalicelib.core.listing import Slot
 from chalicelib.core.table import Entity
-from chalicelib.stores.models import ProductStoreItem, StockItem, store_products_partition, store_products_total
 
 PRODUCT_INDEXES = ("gsi1", "gsi2", "gsi3", "gsi4", "gsi5")
 LISTING_INDEXES = ("gsi1", "gsi2", "gsi3")
@@ -73,6 +75,13 @@ def visible(product: ProductItem | None, sees_inactive: bool) -> bool:
 def require_visible(product: ProductItem | None, sees_inactive: bool) -> ProductItem:
     if product is None or not visible(product, sees_inactive):
         raise NotFound(msg.PRODUCT_NOT_FOUND)
+    return product
+
+
+def require_product_visible(product: ProductItem | None, sees_inactive: bool, not_found: T) -> ProductItem:
+    """A child (option, value, variant) is visible only with its product (customers: active and not deleted)."""
+    if product is None or not visible(product, sees_inactive):
+        raise NotFound(not_found)
     return product
 
 

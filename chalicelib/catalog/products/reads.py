@@ -5,18 +5,18 @@ import math
 from typing import Any
 
 from chalicelib.catalog import messages as msg
+from chalicelib.catalog.links.models import store_products_partition, store_products_total
 from chalicelib.catalog.products.collection import SLUG_KIND, Collection, load_collection, require_visible
 from chalicelib.catalog.products.models import ProductItem
-from chalicelib.catalog.products.render import INCLUDES, LIST_INCLUDES, parse_includes, related_keys, render_product
-from chalicelib.catalog.products.schemas import ProductListQuery
+from chalicelib.catalog.products.render import parse_includes, related_keys, render_product
+from chalicelib.catalog.products.schemas import LIST_INCLUDES, ProductListQuery
 from chalicelib.core import keys
 from chalicelib.core.batch import MAX_KEYS, batch_read, counter_value, typed
 from chalicelib.core.errors import NotFound, field_error
 from chalicelib.core.listing import query_partition
-from chalicelib.core.pagination import Page, decode_cursor, paginate
+from chalicelib.core.pagination import Page, decode_cursor, paginate, single_page
 from chalicelib.core.slugs import slug_owner
 from chalicelib.core.tx import read_total
-from chalicelib.stores.models import store_products_partition, store_products_total
 
 MAX_PER_PAGE_WITH_INCLUDES = 30  # 30 × (category, creator, cover) + the total: one BatchGetItem
 
@@ -42,10 +42,6 @@ def product_id_by_slug(slug: str) -> str:
     if not owner:
         raise NotFound(msg.PRODUCT_NOT_FOUND)
     return owner
-
-
-def _empty_page(per_page: int) -> Page[Any]:
-    return Page([], {"per_page": per_page, "current_page": 1, "last_page": 1, "total": 0, "next_cursor": None})
 
 
 def _source(query: ProductListQuery, sees_inactive: bool) -> tuple[str, str, bool] | None:
@@ -98,7 +94,7 @@ def list_products(query: ProductListQuery, *, sees_inactive: bool) -> Page[Any]:
         raise field_error("per_page", msg.LIST_INCLUDE_PAGE, max=MAX_PER_PAGE_WITH_INCLUDES)
     source = _source(query, sees_inactive)
     if source is None:
-        return _empty_page(query.per_page)
+        return single_page([], query.per_page)
     index, partition, via_links = source
     total_name = store_products_total(query.store_id) if index == "gsi1" and query.store_id else partition
     scope = f"products:{index}:{partition}"
@@ -140,4 +136,3 @@ def list_products(query: ProductListQuery, *, sees_inactive: bool) -> Page[Any]:
     return Page(items, meta)
 
 
-DEFAULT_INCLUDES = INCLUDES

@@ -8,22 +8,21 @@ from chalicelib.catalog import messages as msg
 from chalicelib.catalog.products.collection import Collection
 from chalicelib.catalog.products.models import OptionItem, OptionValueItem, ProductItem, VariantItem
 from chalicelib.catalog.products.schemas import (
+    INCLUDES,
     OptionOut,
     ProductOut,
-    StockOut,
+    StockLevel,
     StoreSummary,
     UserSummary,
     ValueOut,
     VariantOut,
 )
+from chalicelib.catalog.stock.models import StockItem
 from chalicelib.categories.schemas import CategoryOut
 from chalicelib.core import keys
 from chalicelib.core.batch import MAX_KEYS, typed
 from chalicelib.core.errors import field_error
-from chalicelib.stores.models import StockItem
 
-INCLUDES = ("category", "variants", "options", "stores", "gallery", "creator")
-LIST_INCLUDES = ("category", "creator", "gallery")  # one BatchGetItem for a whole page
 MAX_STORES_RENDERED = 20  # of a product's stores, the first 20 are rendered (budget: one BatchGetItem)
 
 Raw = dict[tuple[str, str], dict[str, Any]]
@@ -87,7 +86,7 @@ def variant_out(variant: VariantItem, stock: Iterable[StockItem], raw: Raw) -> V
     return VariantOut(id=variant.id, product_id=variant.product_id, sku=variant.sku, price=variant.price,
                       compare_at_price=variant.compare_at_price, option_value_ids=list(variant.option_value_ids or []),
                       is_active=bool(variant.is_active),
-                      stock=[StockOut(store_id=s.store_id, quantity=int(s.quantity)) for s in records],
+                      stock=[StockLevel(store_id=s.store_id, quantity=int(s.quantity)) for s in records],
                       gallery=files_out(variant.gallery, raw), created_at=variant.created_at,
                       updated_at=variant.updated_at)
 
@@ -116,7 +115,6 @@ def render_product(product: ProductItem, includes: set[str], raw: Raw, found: Co
                    sees_inactive: bool = True, cover_only: bool = False) -> dict[str, Any]:
     """The product's fields plus the requested related resources."""
     from chalicelib.identity.models import UserItem
-    from chalicelib.stores.models import StoreItem
 
     out = product_fields(product)
     if "category" in includes:
@@ -130,10 +128,11 @@ def render_product(product: ProductItem, includes: set[str], raw: Raw, found: Co
     if found is None:
         return out
     if "stores" in includes:
+        # The item at each store's key, summarised by its public fields (the stores domain owns the item;
+        # the catalog reads it by attribute and never imports that domain).
         stores = [typed(raw.get(keys.store_key(link.store_id))) for link in found.links[:MAX_STORES_RENDERED]]
-        out["stores"] = [StoreSummary(id=s.id, name=s.name, slug=s.slug, currency=s.currency or "EUR",
-                                      is_active=bool(s.is_active)).model_dump()
-                         for s in stores if isinstance(s, StoreItem)]
+        out["stores"] = [StoreSummary.model_validate(s, from_attributes=True).model_dump()
+                         for s in stores if s is not None]
     if "options" in includes:
         out["options"] = [option.model_dump(mode="json") for option in options_out(found)]
     if "variants" in includes:

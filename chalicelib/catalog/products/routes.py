@@ -4,13 +4,16 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
+from chalice import Blueprint
+
 from chalicelib.catalog import messages as msg
-from chalicelib.catalog.blueprint import bp
-from chalicelib.catalog.policies import sees_inactive_catalog
 from chalicelib.catalog.products.schemas import (
+    INCLUDES,
     ProductCreate,
+    ProductDetail,
     ProductFields,
     ProductListQuery,
+    ProductOut,
     ProductPatch,
     ProductReadQuery,
 )
@@ -18,6 +21,7 @@ from chalicelib.core.concurrency import guarded_write, matches, require_match
 from chalicelib.core.http import Req, route
 from chalicelib.core.lazy import lazy_import
 from chalicelib.core.pagination import Page
+from chalicelib.core.schemas import patch_changes
 
 if TYPE_CHECKING:
     from chalicelib.catalog.products.collection import Collection
@@ -26,13 +30,8 @@ services = lazy_import("chalicelib.catalog.products.services")
 reads = lazy_import("chalicelib.catalog.products.reads")
 collection = lazy_import("chalicelib.catalog.products.collection")
 render = lazy_import("chalicelib.catalog.products.render")
-INCLUDES = ("category", "variants", "options", "stores", "gallery", "creator")  # the default of GET /products/{id}
 
-__all__ = ["bp"]
-
-
-def _sees_inactive(req: Req) -> bool:
-    return sees_inactive_catalog(req.principal)
+bp = Blueprint(__name__)
 
 
 def product_out(product_id: str) -> dict[str, Any]:
@@ -62,30 +61,30 @@ def _loader(product_id: str, if_match: str | None) -> Callable[[], Collection]:
 
 
 @route(bp, "GET", "/products", summary="List products (newest first)", query=ProductListQuery,
-       permission="products.view")
+       response=ProductDetail, permission="products.view")
 def list_products(req: Req) -> Page:
-    return reads.list_products(req.query, sees_inactive=_sees_inactive(req))
+    return reads.list_products(req.query, sees_inactive=req.principal.sees_inactive_catalog)
 
 
-@route(bp, "POST", "/products", summary="Create a product", body=ProductCreate, status=201,
+@route(bp, "POST", "/products", summary="Create a product", body=ProductCreate, response=ProductOut, status=201,
        permission="products.create", message=msg.PRODUCT_CREATED, replay=product_out)
 def create_product(req: Req) -> dict[str, Any]:
     return render.product_fields(services.create_product(req.body, actor_id=req.principal.user_id))
 
 
 @route(bp, "GET", "/products/by-slug/{slug}", summary="Read a product by its slug", query=ProductReadQuery,
-       permission="products.view")
+       response=ProductDetail, permission="products.view")
 def get_product_by_slug(req: Req, slug: str) -> dict[str, Any]:
     includes = render.parse_includes(req.query.include, default=INCLUDES)
     product_id = reads.product_id_by_slug(slug)
-    return reads.read_product(product_id, includes=includes, sees_inactive=_sees_inactive(req))[0]
+    return reads.read_product(product_id, includes=includes, sees_inactive=req.principal.sees_inactive_catalog)[0]
 
 
 @route(bp, "GET", "/products/{product_id}", summary="Read a product with its related resources",
-       query=ProductReadQuery, permission="products.view")
+       query=ProductReadQuery, response=ProductDetail, permission="products.view")
 def get_product(req: Req, product_id: str) -> dict[str, Any]:
     includes = render.parse_includes(req.query.include, default=INCLUDES)
-    return reads.read_product(product_id, includes=includes, sees_inactive=_sees_inactive(req))[0]
+    return reads.read_product(product_id, includes=includes, sees_inactive=req.principal.sees_inactive_catalog)[0]
 
 
 def _update(req: Req, product_id: str, changes: dict[str, Any]) -> dict[str, Any]:
@@ -95,16 +94,15 @@ def _update(req: Req, product_id: str, changes: dict[str, Any]) -> dict[str, Any
 
 
 @route(bp, "PUT", "/products/{product_id}", summary="Replace a product", body=ProductFields,
-       permission="products.update", message=msg.PRODUCT_UPDATED)
+       response=ProductOut, permission="products.update", message=msg.PRODUCT_UPDATED)
 def replace_product(req: Req, product_id: str) -> dict[str, Any]:
     return _update(req, product_id, req.body.model_dump())
 
 
 @route(bp, "PATCH", "/products/{product_id}", summary="Update some fields of a product", body=ProductPatch,
-       permission="products.update", message=msg.PRODUCT_UPDATED)
+       response=ProductOut, permission="products.update", message=msg.PRODUCT_UPDATED)
 def patch_product(req: Req, product_id: str) -> dict[str, Any]:
-    changes = req.body.model_dump(include=req.body.model_fields_set)
-    changes = {k: v for k, v in changes.items() if v is not None or k == "description"}
+    changes = patch_changes(req.body, nullable=("description",))
     return _update(req, product_id, changes)
 
 
@@ -115,10 +113,7 @@ def delete_product(req: Req, product_id: str) -> None:
 
 
 @route(bp, "POST", "/products/{product_id}/restore", summary="Restore a soft-deleted product",
-       permission="products.delete", message=msg.PRODUCT_RESTORED)
+       response=ProductOut, permission="products.delete", message=msg.PRODUCT_RESTORED)
 def restore_product(req: Req, product_id: str) -> dict[str, Any]:
     product = guarded_write(_loader(product_id, req.if_match), None, services.restore_product, req.if_match)
     return render.product_fields(product)
-
-
-from chalicelib.catalog.options import routes as routes_children  # noqa: E402, F401  (options, values, variants register on bp)

@@ -8,8 +8,15 @@ from typing import Annotated, Any
 from pydantic import BeforeValidator, Field, field_validator
 
 from chalicelib.catalog import messages as msg
+from chalicelib.categories.schemas import CategoryOut
 from chalicelib.core.pagination import PageQuery
 from chalicelib.core.schemas import Id, Input, Name, Output, Query, invalid
+from chalicelib.media.schemas import FileOut
+
+# Related resources a product read can include (`?include=`): all of them by default on GET /products/{id};
+# a list page takes only LIST_INCLUDES (one BatchGetItem for the whole page).
+INCLUDES = ("category", "variants", "options", "stores", "gallery", "creator")
+LIST_INCLUDES = ("category", "creator", "gallery")
 
 MAX_STORES_AT_CREATE = 20  # one transaction: 4 writes per store link next to the product's own
 MAX_POSITION = 999_999
@@ -136,14 +143,21 @@ class ValueOut(Output):
     updated_at: str | None = None
 
 
-class OptionOut(Output):
+class OptionFields(Output):
+    """An option's own fields: what option writes answer."""
+
     id: str
     product_id: str
     name: str
     position: int
-    values: list[ValueOut] = Field(default_factory=list)
     created_at: str | None = None
     updated_at: str | None = None
+
+
+class OptionOut(OptionFields):
+    """An option with its values in order: what option reads answer."""
+
+    values: list[ValueOut] = Field(default_factory=list)
 
 
 # --- variants ---------------------------------------------------------------------------------------
@@ -167,12 +181,16 @@ class VariantPatch(Input):
     _unique_values = field_validator("option_value_ids")(_distinct)
 
 
-class StockOut(Output):
+class StockLevel(Output):
+    """Units of a variant in one store, as a variant read shows them."""
+
     store_id: str
     quantity: int
 
 
-class VariantOut(Output):
+class VariantFields(Output):
+    """A variant's own fields: what variant writes answer."""
+
     id: str
     product_id: str
     sku: str
@@ -180,7 +198,24 @@ class VariantOut(Output):
     compare_at_price: str | None = None
     option_value_ids: list[str] = Field(default_factory=list)
     is_active: bool
-    stock: list[StockOut] = Field(default_factory=list)
-    gallery: list[Any] = Field(default_factory=list)
     created_at: str | None = None
     updated_at: str | None = None
+
+
+class VariantOut(VariantFields):
+    """A variant with its stock in every store and its gallery: what variant reads answer."""
+
+    stock: list[StockLevel] = Field(default_factory=list)
+    gallery: list[FileOut] = Field(default_factory=list)
+
+
+class ProductDetail(ProductOut):
+    """A product with the related resources a read includes (`?include=`; each key only when included):
+    what product reads answer."""
+
+    category: CategoryOut | None = None
+    creator: UserSummary | None = None
+    gallery: list[FileOut] | None = None
+    stores: list[StoreSummary] | None = None
+    options: list[OptionOut] | None = None
+    variants: list[VariantOut] | None = None

@@ -6,6 +6,8 @@ from typing import Any
 from ulid import ULID
 
 from chalicelib.catalog import messages as msg
+from chalicelib.catalog.links.models import ProductStoreItem
+from chalicelib.catalog.links.services import add_link, missing_stores
 from chalicelib.catalog.products.collection import (
     LINK_INDEXES,
     LISTING_INDEXES,
@@ -25,21 +27,13 @@ from chalicelib.catalog.products.schemas import ProductCreate
 from chalicelib.categories.models import CategoryItem
 from chalicelib.core import keys
 from chalicelib.core.concurrency import StaleVersion
-from chalicelib.core.errors import Conflict, ValidationFailed, field_error
+from chalicelib.core.errors import Conflict, NotFound, ValidationFailed, field_error
 from chalicelib.core.listing import Slot, apply_slots, move_totals, slot_actions
 from chalicelib.core.slugs import base_slug, commit_with_unique_slug
 from chalicelib.core.table import now_iso
 from chalicelib.core.tx import MAX_ITEMS, Tx, TxCancelled
-from chalicelib.stores.models import ProductStoreItem, StoreItem, product_store_item
 
 FIELDS = ("name", "description", "product_category_id", "is_active", "is_featured")
-
-
-def _store_errors(failed: list[str]) -> ValidationFailed | None:
-    missing = [label.split(":", 1)[1] for label in failed if label.startswith("store:")]
-    if not missing:
-        return None
-    return ValidationFailed(errors={"store_ids": [msg.STORE_MISSING.render(store_id=s) for s in missing]})
 
 
 def _category_counts(tx: Tx, category_id: str, delta: int) -> None:
@@ -74,12 +68,7 @@ def create_product(data: ProductCreate, *, actor_id: str) -> ProductItem:
         _category_counts(tx, data.product_category_id, 1)
         move_totals(tx, [], listed)
         for store_id in data.store_ids:
-            tx.check(StoreItem, keys.store_key(store_id), StoreItem.pk.exists(), label=f"store:{store_id}")
-            link = product_store_item(product_id, store_id)
-            joined = link_slots(product_id, store_id, data.is_active, False)
-            apply_slots(link, joined, LINK_INDEXES)
-            tx.create(link, label=f"link:{store_id}")
-            move_totals(tx, [], joined)
+            add_link(tx, product_id, store_id, active=data.is_active)
         return tx
 
     try:
@@ -88,9 +77,9 @@ def create_product(data: ProductCreate, *, actor_id: str) -> ProductItem:
         errors: dict[str, list[str]] = {}
         if "category" in exc.failed:
             errors["product_category_id"] = [msg.CATEGORY_MISSING.render()]
-        stores = _store_errors(exc.failed)
-        if stores:
-            errors.update(stores.errors or {})
+        missing = missing_stores(exc.failed)
+        if missing:  # one list under `store_ids` (POST /products' contract; attach names each index)
+            errors["store_ids"] = [msg.STORE_MISSING.render(store_id=s) for s in missing]
         if errors:
             raise ValidationFailed(errors=errors) from None
         raise
@@ -196,14 +185,12 @@ def update_product(found: Collection, changes: dict[str, Any]) -> ProductItem:
 
 def delete_product(found: Collection) -> ProductItem:
     """Soft delete: out of every list (stores' included), hidden from customers; the slug stays taken."""
-    product = require_live(found.product)
-    return _write(found, {}, deleted_at=now_iso()) if product else product
+    require_live(found.product)
+    return _write(found, {}, deleted_at=now_iso())
 
 
 def restore_product(found: Collection) -> ProductItem:
     """Bring a soft-deleted product back into its lists."""
-    from chalicelib.core.errors import NotFound
-
     if found.product is None:
         raise NotFound(msg.PRODUCT_NOT_FOUND)
     if not found.product.deleted_at:

@@ -3,8 +3,13 @@ from __future__ import annotations
 
 from typing import Any
 
+from chalicelib.catalog import messages as msg
+from chalicelib.catalog.links.models import ProductStoreItem
 from chalicelib.catalog.products.models import ProductItem, VariantItem
+from chalicelib.catalog.stock.models import StockItem, store_stock_partition
+from chalicelib.catalog.stock.schemas import StockOut
 from chalicelib.core import keys
+from chalicelib.core.concurrency import require_match
 from chalicelib.core.errors import (
     Conflict,
     Forbidden,
@@ -12,37 +17,24 @@ from chalicelib.core.errors import (
     PreconditionFailed,
     field_error,
 )
+from chalicelib.core.lookups import get_item, lookup
 from chalicelib.core.table import Entity, now_iso
 from chalicelib.core.tx import Tx, TxCancelled
-from chalicelib.identity.authn import Principal
-from chalicelib.stores import policies
-from chalicelib.stores.models import (
-    ProductStoreItem,
-    StockItem,
-    StoreMemberItem,
-    store_stock_partition,
-)
-from chalicelib.stores.services.common import (
-    NOT_ATTACHED,
-    STOCK_INSUFFICIENT,
-    STOCK_NOT_FOUND,
-    VARIANT_NOT_FOUND,
-    check_if_match,
-    get_item,
-    member_key_of,
-    stock_out,
-)
+
+Key = tuple[str, str]
 
 
 def find_variant(variant_id: str) -> VariantItem:
     """A variant by its id alone: one Query on gsi5 (VARIANT#<id>)."""
-    for item in Entity.gsi5.query(keys.lookup_partition("VARIANT", variant_id), Entity.gsi5sk == "VARIANT", limit=1):
-        if isinstance(item, VariantItem):
-            return item
-    raise NotFound(VARIANT_NOT_FOUND)
+    return lookup(VariantItem, "VARIANT", variant_id, msg.VARIANT_NOT_FOUND)
 
 
-def list_variant_stock(variant_id: str, *, actor: Principal) -> tuple[VariantItem, list[StockItem]]:
+def stock_out(item: StockItem) -> StockOut:
+    return StockOut(product_id=item.product_id, variant_id=item.variant_id, store_id=item.store_id,
+                    quantity=int(item.quantity or 0), updated_at=item.updated_at)
+
+
+def list_variant_stock(variant_id: str, *, sees_inactive: bool) -> tuple[VariantItem, list[StockItem]]:
     """The variant's stock in every store: the gsi5 lookup, then one Query that also brings the product.
 
     The range PRODUCT … STOCK#<vid>#~ of the product's partition holds the product item and stock records;
@@ -61,18 +53,18 @@ def list_variant_stock(variant_id: str, *, actor: Principal) -> tuple[VariantIte
             records.append(item)
     # As the catalog's reads: staff see inactive and trashed entries, customers only active, live ones.
     if product is None:
-        raise NotFound(VARIANT_NOT_FOUND)
+        raise NotFound(msg.VARIANT_NOT_FOUND)
     live = bool(product.is_active) and not product.deleted_at and bool(variant.is_active)
-    if not live and not policies.sees_inactive_products(actor):
-        raise NotFound(VARIANT_NOT_FOUND)
+    if not live and not sees_inactive:
+        raise NotFound(msg.VARIANT_NOT_FOUND)
     return variant, sorted(records, key=lambda record: record.store_id)
 
 
-def _scope(tx: Tx, store_id: str, actor: Principal) -> None:
-    """Non-admins change stock only where they belong: a ConditionCheck on their membership, same transaction."""
-    member = member_key_of(store_id, actor)
+def _scope(tx: Tx, member: Key | None) -> None:
+    """`member`: the caller's store membership when their access depends on it (the stores domain says so);
+    it must exist when the write commits: a ConditionCheck in the same transaction (403 otherwise)."""
     if member is not None:
-        tx.check(StoreMemberItem, member, StoreMemberItem.pk.exists(), label="member")
+        tx.check(Entity, member, Entity.pk.exists(), label="member")
 
 
 def _upsert(product_id: str, variant_id: str, store_id: str, now: str) -> list[Any]:
@@ -89,7 +81,7 @@ def _raise_for(exc: TxCancelled, *, if_match: str | None = None) -> None:
     if "member" in exc.failed:
         raise Forbidden() from None
     if "link" in exc.failed:
-        raise field_error("store_id", NOT_ATTACHED) from None
+        raise field_error("store_id", msg.NOT_ATTACHED) from None
     if "stock" in exc.failed and if_match:
         raise PreconditionFailed() from None
     raise exc
@@ -99,13 +91,12 @@ def _current(product_id: str, variant_id: str, store_id: str) -> StockItem | Non
     return get_item(StockItem, keys.stock_key(product_id, variant_id, store_id))
 
 
-def _require_member(store_id: str, actor: Principal) -> None:
-    member = member_key_of(store_id, actor)
-    if member is not None and get_item(StoreMemberItem, member) is None:
+def _require_member(member: Key | None) -> None:
+    if member is not None and get_item(Entity, member) is None:
         raise Forbidden()
 
 
-def set_stock(variant_id: str, store_id: str, quantity: int, *, actor: Principal,
+def set_stock(variant_id: str, store_id: str, quantity: int, *, member: Key | None,
               if_match: str | None = None) -> StockItem:
     """PUT: the quantity of a variant in a store (created when missing); the store must carry the product."""
     variant = find_variant(variant_id)
@@ -115,10 +106,10 @@ def set_stock(variant_id: str, store_id: str, quantity: int, *, actor: Principal
         current = _current(pid, variant_id, store_id)
         if current is None:
             raise PreconditionFailed()
-        check_if_match(if_match, stock_out(current))
+        require_match(if_match, stock_out(current))
         condition = StockItem.version == current.version
     tx = Tx()
-    _scope(tx, store_id, actor)
+    _scope(tx, member)
     # Updating the link both requires it (the store carries the product) and records that this variant has
     # stock there, so detaching deletes exactly the right records.
     tx.update(ProductStoreItem, keys.product_store_key(pid, store_id), [ProductStoreItem.variant_ids.add({variant_id})],
@@ -136,7 +127,7 @@ def set_stock(variant_id: str, store_id: str, quantity: int, *, actor: Principal
                      updated_at=now)
 
 
-def adjust_stock(variant_id: str, store_id: str, delta: int, *, actor: Principal) -> StockItem:
+def adjust_stock(variant_id: str, store_id: str, delta: int, *, member: Key | None) -> StockItem:
     """Add `delta` (±) in one conditional UpdateItem: never below zero (409, unchanged), never a lost update.
 
     The record is updated alone (not in a transaction) so a hot variant's concurrent adjustments queue on
@@ -146,7 +137,7 @@ def adjust_stock(variant_id: str, store_id: str, delta: int, *, actor: Principal
 
     variant = find_variant(variant_id)
     pid = variant.product_id
-    _require_member(store_id, actor)
+    _require_member(member)
     pk, sk = keys.stock_key(pid, variant_id, store_id)
     # quantity + delta >= 0 is checked by DynamoDB on the value it holds: no read-modify-write.
     condition = StockItem.pk.exists() & (StockItem.quantity >= -delta) if delta < 0 else StockItem.pk.exists()
@@ -160,11 +151,11 @@ def adjust_stock(variant_id: str, store_id: str, delta: int, *, actor: Principal
             raise
     if delta < 0:
         if get_item(ProductStoreItem, keys.product_store_key(pid, store_id)) is None:
-            raise field_error("store_id", NOT_ATTACHED)
-        raise Conflict(STOCK_INSUFFICIENT)
+            raise field_error("store_id", msg.NOT_ATTACHED)
+        raise Conflict(msg.STOCK_INSUFFICIENT)
     # No record yet: create it with the link's bookkeeping, as PUT does (rare: the first arrival of a variant).
     tx = Tx()
-    _scope(tx, store_id, actor)
+    _scope(tx, member)
     tx.update(ProductStoreItem, keys.product_store_key(pid, store_id), [ProductStoreItem.variant_ids.add({variant_id})],
               condition=ProductStoreItem.pk.exists(), label="link")
     tx.update(StockItem, (pk, sk), _upsert(pid, variant_id, store_id, now_iso()) + [StockItem.quantity.add(delta)],
@@ -176,7 +167,7 @@ def adjust_stock(variant_id: str, store_id: str, delta: int, *, actor: Principal
     return _current(pid, variant_id, store_id) or StockItem(pk, sk)
 
 
-def delete_stock(variant_id: str, store_id: str, *, actor: Principal, if_match: str | None = None) -> None:
+def delete_stock(variant_id: str, store_id: str, *, member: Key | None, if_match: str | None = None) -> None:
     """Remove the stock record of a variant in a store (and its trace on the link), in one transaction."""
     variant = find_variant(variant_id)
     pid = variant.product_id
@@ -184,11 +175,11 @@ def delete_stock(variant_id: str, store_id: str, *, actor: Principal, if_match: 
     if if_match:
         current = _current(pid, variant_id, store_id)
         if current is None:
-            raise NotFound(STOCK_NOT_FOUND)
-        check_if_match(if_match, stock_out(current))
+            raise NotFound(msg.STOCK_NOT_FOUND)
+        require_match(if_match, stock_out(current))
         condition = condition & (StockItem.version == current.version)
     tx = Tx()
-    _scope(tx, store_id, actor)
+    _scope(tx, member)
     tx.delete(StockItem, keys.stock_key(pid, variant_id, store_id), condition=condition, label="stock")
     tx.update(ProductStoreItem, keys.product_store_key(pid, store_id), [ProductStoreItem.variant_ids.delete({variant_id})],
               condition=ProductStoreItem.pk.exists(), label="unlink")
@@ -200,6 +191,6 @@ def delete_stock(variant_id: str, store_id: str, *, actor: Principal, if_match: 
         if "stock" in exc.failed or "unlink" in exc.failed:
             if if_match and "stock" in exc.failed and _current(pid, variant_id, store_id) is not None:
                 raise PreconditionFailed() from None
-            raise NotFound(STOCK_NOT_FOUND) from None
+            raise NotFound(msg.STOCK_NOT_FOUND) from None
         raise
 

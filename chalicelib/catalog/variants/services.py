@@ -9,16 +9,16 @@ from ulid import ULID
 
 from chalicelib.catalog import messages as msg
 from chalicelib.catalog.options.services import options_range
-from chalicelib.catalog.products.collection import Collection, load_collection, require_live
-from chalicelib.catalog.products.lookups import lookup, lookup_attributes, require_product_visible
+from chalicelib.catalog.products.collection import Collection, load_collection, require_live, require_product_visible
 from chalicelib.catalog.products.models import OptionItem, OptionValueItem, ProductItem, VariantItem
 from chalicelib.catalog.products.schemas import VariantCreate
+from chalicelib.catalog.stock.models import StockItem
 from chalicelib.core import keys
 from chalicelib.core.concurrency import StaleVersion
 from chalicelib.core.errors import NotFound, ValidationFailed, field_error
+from chalicelib.core.lookups import lookup, lookup_attributes
 from chalicelib.core.table import Entity, now_iso
 from chalicelib.core.tx import MAX_ITEMS, Tx, TxCancelled
-from chalicelib.stores.models import StockItem
 
 MAX_VARIANTS = 2048
 SKU_KIND = "sku"

@@ -7,9 +7,10 @@ from dataclasses import dataclass
 from pynamodb.exceptions import UpdateError
 
 from chalicelib.core import keys
+from chalicelib.core.batch import batch_get
 from chalicelib.core.errors import Unauthenticated, ValidationFailed, field_error
 from chalicelib.core.i18n import T
-from chalicelib.core.table import Entity, now_iso
+from chalicelib.core.table import now_iso
 from chalicelib.core.tx import Tx, TxCancelled, UniqueValue
 from chalicelib.identity.accounts import new_account
 from chalicelib.identity.authn import Principal
@@ -72,8 +73,7 @@ def login(email: str, password: str, *, client_ip: str) -> Authenticated:
     email = email.lower()
     windows_wanted = login_limits.window_keys(email, client_ip)
     reservation_key = keys.unique_key("email", email)
-    found = {(item.pk, item.sk): item for item in Entity.batch_get([reservation_key, *windows_wanted],
-                                                                    consistent_read=True)}
+    found = batch_get([reservation_key, *windows_wanted])
     current = login_limits.windows(found, windows_wanted)
     login_limits.refuse_if_exhausted(current)
     user = _owner_of(found.get(reservation_key))
@@ -116,7 +116,7 @@ def refresh(refresh_token: str) -> Authenticated:
         raise Unauthenticated(INVALID_REFRESH)
     user_id, session_id, secret = parts
     wanted = [keys.user_key(user_id), keys.session_key(user_id, session_id)]
-    found = {(item.pk, item.sk): item for item in Entity.batch_get(wanted, consistent_read=True)}
+    found = batch_get(wanted)
     user, session = found.get(wanted[0]), found.get(wanted[1])
     if not isinstance(user, UserItem) or not isinstance(session, SessionItem) or session.revoked_at:
         raise Unauthenticated(INVALID_REFRESH)

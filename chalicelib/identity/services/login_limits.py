@@ -10,8 +10,6 @@ from chalicelib.core.settings import get_settings
 from chalicelib.core.tx import Tx
 from chalicelib.identity.models import RateWindowItem
 
-SCOPES = ("login-email", "login-ip")
-
 
 @dataclass(frozen=True)
 class Window:

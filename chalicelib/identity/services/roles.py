@@ -6,7 +6,8 @@ from typing import Any
 from pynamodb.exceptions import UpdateError
 
 from chalicelib.core import keys
-from chalicelib.core.errors import Conflict, Forbidden, NotFound, PreconditionFailed
+from chalicelib.core.concurrency import StaleVersion, guarded_write
+from chalicelib.core.errors import Conflict, Forbidden, NotFound
 from chalicelib.core.i18n import T
 from chalicelib.core.pagination import Page, PageQuery, paginate
 from chalicelib.core.table import now_iso
@@ -14,7 +15,6 @@ from chalicelib.core.tx import Counter, Tx, TxCancelled, read_total
 from chalicelib.identity.accounts import users_role_total
 from chalicelib.identity.models import RoleItem
 from chalicelib.identity.permissions import BUILTIN_ROLES
-from chalicelib.identity.preconditions import require_match
 from chalicelib.identity.schemas import RoleIn, RoleOut, RoleReplace
 
 ROLES_CUSTOM = "roles:custom"
@@ -64,7 +64,10 @@ def create_role(data: RoleIn) -> RoleItem:
 
 def replace_role(name: str, data: RoleReplace, *, if_match: str | None) -> RoleItem:
     """Replace a custom role's description and permissions (they apply to holders' next request)."""
-    role = _custom_role(name, if_match)
+    return guarded_write(lambda: _custom_role(name), _role_out, lambda role: _replace(role, data), if_match)
+
+
+def _replace(role: RoleItem, data: RoleReplace) -> RoleItem:
     now = now_iso()
     actions = [RoleItem.permissions.set(set(data.permissions) or None), RoleItem.updated_at.set(now),
                RoleItem.version.add(1)]
@@ -73,14 +76,17 @@ def replace_role(name: str, data: RoleReplace, *, if_match: str | None) -> RoleI
     try:
         role.update(actions=actions, condition=RoleItem.version == role.version)  # answers the new item
     except UpdateError:
-        # Someone changed it between our read and our write: the client's view is stale either way.
-        raise (PreconditionFailed() if if_match else Conflict()) from None
+        raise StaleVersion() from None  # changed between our read and our write
     return role
 
 
 def delete_role(name: str, *, if_match: str | None) -> None:
     """Delete a custom role nobody holds (trashed users included: restoring them needs the role)."""
-    role = _custom_role(name, if_match)
+    guarded_write(lambda: _custom_role(name), _role_out, _delete, if_match)
+
+
+def _delete(role: RoleItem) -> None:
+    name = role.name
     tx = Tx()
     tx.delete(RoleItem, keys.role_key(name), condition=RoleItem.version == role.version, label="role")
     tx.check(Counter, keys.counter_key(users_role_total(name)),
@@ -91,12 +97,17 @@ def delete_role(name: str, *, if_match: str | None) -> None:
     except TxCancelled as exc:
         if "holders" in exc.failed:
             raise Conflict(ROLE_IN_USE) from None
-        raise (PreconditionFailed() if if_match else Conflict()) from None
+        if "role" in exc.failed:
+            raise StaleVersion() from None
+        raise
 
 
-def _custom_role(name: str, if_match: str | None) -> RoleItem:
+def _custom_role(name: str) -> RoleItem:
     role = get_role(name, consistent=True)
     if role.builtin or name in BUILTIN_ROLES:
         raise Forbidden(ROLE_BUILTIN)
-    require_match(if_match, RoleOut.from_item(role))
     return role
+
+
+def _role_out(role: RoleItem) -> RoleOut:
+    return RoleOut.from_item(role)

@@ -11,6 +11,7 @@ from pynamodb.exceptions import UpdateError
 from ulid import ULID
 
 from chalicelib.core import keys
+from chalicelib.core.batch import batch_get
 from chalicelib.core.errors import Conflict, NotFound, TxCancelled, ValidationFailed
 from chalicelib.core.table import Entity, now_iso
 from chalicelib.core.tx import Tx
@@ -196,8 +197,7 @@ def delete_file(file_id: str, *, actor: Any, attempts: int = 3) -> None:
 
 def _delete_with_galleries(item: FileItem) -> None:
     refs = sorted(item.galleries or ())
-    owners = {(o.pk, o.sk): o for o in Entity.batch_get([keys.gallery_owner_key(r) for r in refs],
-                                                        consistent_read=True)} if refs else {}
+    owners = batch_get(keys.gallery_owner_key(r) for r in refs)
     version = item.version
     # More galleries than one transaction holds: detach chunk by chunk, the file's version guarding each.
     while len(refs) > MAX_TX_PARTS:

@@ -10,33 +10,19 @@ from __future__ import annotations
 
 from typing import Any
 
+from chalicelib.catalog.links.models import ProductStoreItem, store_products_total
 from chalicelib.catalog.links.services import detach_link
+from chalicelib.catalog.stock.models import StockItem, store_stock_partition
 from chalicelib.core import keys
+from chalicelib.core.batch import batch_get, counter_value
+from chalicelib.core.concurrency import require_match
 from chalicelib.core.errors import Conflict, Forbidden, PreconditionFailed
 from chalicelib.core.table import Entity, now_iso
 from chalicelib.core.tx import Counter, Tx, TxCancelled
 from chalicelib.identity.authn import Principal
 from chalicelib.stores import policies
-from chalicelib.stores.models import (
-    STORES_ALL,
-    ProductStoreItem,
-    StockItem,
-    StoreItem,
-    StoreMemberItem,
-    store_members_total,
-    store_products_total,
-    store_stock_partition,
-    stores_state_total,
-)
-from chalicelib.stores.services.common import (
-    DELETION_PENDING,
-    STORE_NOT_FOUND,
-    batch_get,
-    check_if_match,
-    counter_value,
-    member_key_of,
-    store_out,
-)
+from chalicelib.stores.models import STORES_ALL, StoreItem, StoreMemberItem, store_members_total, stores_state_total
+from chalicelib.stores.services.common import DELETION_PENDING, STORE_NOT_FOUND, member_key_of, store_out
 from chalicelib.stores.services.stores import SLUG_KIND
 
 _ROUNDS = 3
@@ -57,8 +43,8 @@ def delete_store(store_id: str, *, actor: Principal, if_match: str | None) -> No
     if not policies.can_manage_store(actor, is_member=caller is None or caller in found):
         raise Forbidden()
     if not store.deleting_at:
-        check_if_match(if_match, store_out(store))
-        if all(counter_value(found, name) <= 0 for name in totals) and not _has_links(store_id):
+        require_match(if_match, store_out(store))
+        if all(counter_value(found.get(keys.counter_key(name))) <= 0 for name in totals) and not _has_links(store_id):
             try:
                 _finish(store, marked=False)  # nothing attached: the store goes in one transaction
                 return

@@ -4,8 +4,10 @@ from __future__ import annotations
 from typing import Any
 
 from chalicelib.core import keys
+from chalicelib.core.batch import batch_get, paginate_and_fetch
 from chalicelib.core.errors import Forbidden, NotFound, ValidationFailed
 from chalicelib.core.pagination import Page, PageQuery
+from chalicelib.core.table import open_condition
 from chalicelib.core.tx import Tx, TxCancelled
 from chalicelib.identity.authn import Principal
 from chalicelib.identity.models import UserItem
@@ -15,18 +17,9 @@ from chalicelib.stores.models import (
     StoreMemberItem,
     store_member_item,
     store_members_total,
-    store_open_condition,
 )
 from chalicelib.stores.schemas import AttachUsersOut, MemberOut
-from chalicelib.stores.services.common import (
-    MEMBER_NOT_FOUND,
-    STORE_NOT_FOUND,
-    USER_MISSING,
-    batch_get,
-    live_store,
-    member_key_of,
-    paginate_and_fetch,
-)
+from chalicelib.stores.services.common import MEMBER_NOT_FOUND, STORE_NOT_FOUND, USER_MISSING, live_store, member_key_of
 
 _USERS_PER_TX = 48  # 2 parts per new member (user check, membership) + store check + total ≤ 100
 
@@ -80,7 +73,7 @@ def attach_users(store_id: str, user_ids: list[str], *, actor: Principal) -> Att
     for start in range(0, len(new), _USERS_PER_TX):
         chunk = new[start:start + _USERS_PER_TX]
         tx = Tx()
-        tx.check(StoreItem, keys.store_key(store_id), store_open_condition(), label="store")
+        tx.check(StoreItem, keys.store_key(store_id), open_condition(), label="store")
         for uid in chunk:
             tx.check(UserItem, keys.user_key(uid), UserItem.pk.exists() & UserItem.deleted_at.does_not_exist(),
                      label=f"user:{uid}")

@@ -6,8 +6,11 @@ from typing import Any
 from ulid import ULID
 
 from chalicelib.core import keys
-from chalicelib.core.errors import Conflict, Forbidden, PreconditionFailed, field_error
-from chalicelib.core.pagination import Page, paginate
+from chalicelib.core.batch import batch_get
+from chalicelib.core.concurrency import StaleVersion, guarded_write
+from chalicelib.core.errors import Conflict, Forbidden, field_error
+from chalicelib.core.lookups import get_item
+from chalicelib.core.pagination import Page, paginate, single_page
 from chalicelib.core.slugs import base_slug, next_slug
 from chalicelib.core.table import now_iso
 from chalicelib.core.tx import Tx, TxCancelled
@@ -15,16 +18,7 @@ from chalicelib.identity.authn import Principal
 from chalicelib.stores import policies
 from chalicelib.stores.models import STORES_ALL, StoreItem, stores_state_total
 from chalicelib.stores.schemas import StoreCreate, StoreListQuery, StorePatch
-from chalicelib.stores.services.common import (
-    SLUG_TAKEN,
-    batch_get,
-    check_if_match,
-    get_item,
-    live_store,
-    member_key_of,
-    store_out,
-    visible_store,
-)
+from chalicelib.stores.services.common import SLUG_TAKEN, live_store, member_key_of, store_out, visible_store
 
 SLUG_KIND = "store_slug"
 _SLUG_ATTEMPTS = 5
@@ -80,8 +74,7 @@ def list_stores(params: StoreListQuery, *, actor: Principal) -> Page[StoreItem]:
     is_active = params.is_active
     if not policies.sees_inactive_stores(actor):
         if is_active is False:
-            return Page(items=[], meta={"per_page": params.per_page, "current_page": 1, "last_page": 1,
-                                        "total": 0, "next_cursor": None})
+            return single_page([], params.per_page)
         is_active = True
     if is_active is None:
         def query(limit: int, start: dict[str, Any] | None) -> Any:
@@ -125,8 +118,14 @@ def update_store(store_id: str, data: StorePatch, *, actor: Principal, if_match:
 
 
 def _apply(store_id: str, changes: dict[str, Any], *, actor: Principal, if_match: str | None) -> StoreItem:
-    store = load_for_change(store_id, actor=actor)
-    check_if_match(if_match, store_out(store))
+    """Read, check If-Match, write on the version read; a concurrent write in between: 412 with If-Match,
+    otherwise the change is applied again on a fresh read (core.concurrency.guarded_write)."""
+    return guarded_write(lambda: load_for_change(store_id, actor=actor), store_out,
+                         lambda store: _write(store, changes), if_match)
+
+
+def _write(store: StoreItem, changes: dict[str, Any]) -> StoreItem:
+    store_id = store.id
     seen_version = store.version
     old_slug, was_active = store.slug, bool(store.is_active)
     for name, value in changes.items():
@@ -149,9 +148,7 @@ def _apply(store_id: str, changes: dict[str, Any], *, actor: Principal, if_match
         if "slug" in exc.failed:
             raise field_error("slug", SLUG_TAKEN) from None
         if "store" in exc.failed:
-            if if_match:
-                raise PreconditionFailed() from None
-            raise Conflict() from None
+            raise StaleVersion() from None
         raise
     return store
 

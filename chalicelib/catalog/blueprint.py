@@ -1,4 +1,0 @@
-"""The products domain's Blueprint (products, options, values and variants routes register on it)."""
-from chalice import Blueprint
-
-bp = Blueprint("chalicelib.catalog.products.routes")

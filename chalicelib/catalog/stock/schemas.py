@@ -1,0 +1,42 @@
+"""What stock routes read and answer: a variant's units in a store."""
+from __future__ import annotations
+
+from typing import Annotated
+
+from pydantic import Field, StrictInt, field_validator
+
+from chalicelib.core.i18n import T
+from chalicelib.core.schemas import Input, Output, invalid
+
+DELTA_ZERO = T("La variation de stock ne peut pas être nulle.", "The stock change cannot be zero.")
+
+
+class StockSet(Input):
+    quantity: Annotated[StrictInt, Field(ge=0, le=1_000_000_000)]
+
+
+class StockAdjust(Input):
+    delta: Annotated[StrictInt, Field(ge=-1_000_000_000, le=1_000_000_000)]
+
+    @field_validator("delta")
+    @classmethod
+    def _non_zero(cls, value: int) -> int:
+        if value == 0:
+            raise invalid(DELTA_ZERO)
+        return value
+
+
+class StockOut(Output):
+    product_id: str
+    variant_id: str
+    store_id: str
+    quantity: int
+    updated_at: str | None = None
+
+
+class VariantStockOut(Output):
+    """A variant's stock in every store that holds a record of it."""
+
+    product_id: str
+    variant_id: str
+    stock: list[StockOut]
