@@ -4,7 +4,7 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 STAMP := $(VENV)/.installed
 
-.PHONY: run test install lint clean package test-ddblocal
+.PHONY: run test install lint clean package test-ddblocal swagger-ui
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -14,7 +14,11 @@ $(STAMP): $(BIN)/python requirements.txt requirements-dev.txt
 	$(BIN)/pip install --quiet -r requirements-dev.txt
 	touch $(STAMP)
 
-install: $(STAMP)
+install: $(STAMP) swagger-ui
+
+## swagger-ui: the assets of the GET /docs page (npm swagger-ui-dist, pinned) into chalicelib/health/static/.
+swagger-ui:
+	bash scripts/swagger_ui.sh
 
 ## make run: the API on http://127.0.0.1:$(PORT) over an embedded DynamoDB/S3 stand-in, seeded.
 run: install
@@ -40,4 +44,4 @@ lint: install
 	$(BIN)/ruff check .
 
 clean:
-	rm -rf $(VENV) .pytest_cache dist
+	rm -rf $(VENV) .pytest_cache dist chalicelib/health/static/swagger-ui
