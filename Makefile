@@ -5,6 +5,7 @@ PORT ?= 8000
 STAMP := $(VENV)/.installed
 
 .PHONY: run test install lint clean package test-ddblocal swagger-ui
+.PHONY: deploy-local deploy-local-stop test-deployed
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -29,6 +30,7 @@ test: install
 	bash scripts/ensure_chromium.sh
 	$(BIN)/python -m pytest -q
 	$(MAKE) --no-print-directory test-ddblocal VENV=$(VENV)
+	$(MAKE) --no-print-directory test-deployed VENV=$(VENV)
 
 ## make test-ddblocal: the HTTP/service suite again with DynamoDB on AWS's DynamoDB Local (java + npm).
 DDBLOCAL_ARGS ?= --ignore=tests/deploy --ignore=tests/smoke --ignore=tests/fuzz --ignore=tests/browser
@@ -38,6 +40,18 @@ test-ddblocal: install
 ## make package: dist/template.json (one Lambda function per route) + dist/deployment.zip; see docs/deployment.md.
 package: install
 	$(BIN)/python scripts/package.py --stage prod --out dist $(if $(MERGE),--merge-template $(MERGE))
+
+## make deploy-local: dist/ deployed into MiniStack (local AWS emulator) as docs/deployment.md deploys to AWS,
+## seeded through its Seed function; prints the API's URL. Ctrl-C or `make deploy-local-stop` removes it all.
+deploy-local: package
+	$(BIN)/python scripts/deploy_local.py $(if $(DEPLOY_LOCAL_PORT),--port $(DEPLOY_LOCAL_PORT))
+
+deploy-local-stop: install
+	$(BIN)/python scripts/deploy_local.py stop
+
+## make test-deployed: the smoke suite (tests/smoke) against the per-route stack deployed into MiniStack.
+test-deployed: package
+	SMOKE_STACKS=deployed DEPLOY_DIST=dist $(BIN)/python -m pytest -q -p no:cacheprovider tests/smoke
 
 ## make lint: ruff (ruff.toml).
 lint: install

@@ -4,6 +4,7 @@ from chalicelib.categories.routes import bp as categories
 from chalicelib.core import wiring
 from chalicelib.health.routes import bp as health
 from chalicelib.identity.routes import bp as identity
+from chalicelib.identity.seed_function import bp as seeding
 from chalicelib.media.routes import bp as media
 from chalicelib.products.routes import bp as products
 from chalicelib.stores.routes import bp as stores
@@ -11,7 +12,7 @@ from chalicelib.users.routes import bp as users
 
 app = wiring.CatalogApp(app_name="catalog-api")
 
-for blueprint in (health, identity, users, addresses, categories, products, stores, media):
+for blueprint in (health, identity, users, addresses, categories, products, stores, media, seeding):
     app.register_blueprint(blueprint)
 
 wiring.install(app)
