@@ -4,7 +4,8 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 STAMP := $(VENV)/.installed
 
-.PHONY: run test install lint clean package test-ddblocal
+.PHONY: run test install lint clean package test-ddblocal swagger-ui
+.PHONY: deploy-local deploy-local-stop test-deployed
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -14,7 +15,11 @@ $(STAMP): $(BIN)/python requirements.txt requirements-dev.txt
 	$(BIN)/pip install --quiet -r requirements-dev.txt
 	touch $(STAMP)
 
-install: $(STAMP)
+install: $(STAMP) swagger-ui
+
+## swagger-ui: the assets of the GET /docs page (npm swagger-ui-dist, pinned) into chalicelib/health/static/.
+swagger-ui:
+	bash scripts/swagger_ui.sh
 
 ## make run: the API on http://127.0.0.1:$(PORT) over an embedded DynamoDB/S3 stand-in, seeded.
 run: install
@@ -25,6 +30,7 @@ test: lint
 	bash scripts/ensure_chromium.sh
 	$(BIN)/python -m pytest -q
 	$(MAKE) --no-print-directory test-ddblocal VENV=$(VENV)
+	$(MAKE) --no-print-directory test-deployed VENV=$(VENV)
 
 ## make test-ddblocal: the HTTP/service suite again with DynamoDB on AWS's DynamoDB Local (java + npm).
 DDBLOCAL_ARGS ?= --ignore=tests/deploy --ignore=tests/smoke --ignore=tests/fuzz --ignore=tests/browser
@@ -35,10 +41,22 @@ test-ddblocal: install
 package: install
 	$(BIN)/python scripts/package.py --stage prod --out dist $(if $(MERGE),--merge-template $(MERGE))
 
+## make deploy-local: dist/ deployed into MiniStack (local AWS emulator) as docs/deployment.md deploys to AWS,
+## seeded through its Seed function; prints the API's URL. Ctrl-C or `make deploy-local-stop` removes it all.
+deploy-local: package
+	$(BIN)/python scripts/deploy_local.py $(if $(DEPLOY_LOCAL_PORT),--port $(DEPLOY_LOCAL_PORT))
+
+deploy-local-stop: install
+	$(BIN)/python scripts/deploy_local.py stop
+
+## make test-deployed: the smoke suite (tests/smoke) against the per-route stack deployed into MiniStack.
+test-deployed: package
+	SMOKE_STACKS=deployed DEPLOY_DIST=dist $(BIN)/python -m pytest -q -p no:cacheprovider tests/smoke
+
 ## make lint: ruff (ruff.toml) and the import contract (.importlinter: core ← identity ← domains ← catalog ← stores).
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/lint-imports
 
 clean:
-	rm -rf $(VENV) .pytest_cache dist
+	rm -rf $(VENV) .pytest_cache dist chalicelib/health/static/swagger-ui

@@ -10,6 +10,7 @@ from chalicelib.core import wiring
 from chalicelib.health.routes import bp as health
 from chalicelib.identity.gate import authenticate_request
 from chalicelib.identity.routes import bp as identity
+from chalicelib.identity.seed_function import bp as seeding
 from chalicelib.media.routes import bp as media
 from chalicelib.stores.routes import bp as stores
 from chalicelib.users.routes import bp as users
@@ -17,7 +18,7 @@ from chalicelib.users.routes import bp as users
 app = wiring.CatalogApp(app_name="catalog-api")
 
 for blueprint in (health, identity, users, addresses, categories, products, options, variants, links, stores, galleries,
-                  media):
+                  media, seeding):
     app.register_blueprint(blueprint)
 
 wiring.install(app, authenticate=authenticate_request)

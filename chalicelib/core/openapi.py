@@ -35,7 +35,7 @@ def build_document() -> dict[str, Any]:
     return {
         "openapi": "3.1.0",
         "info": {"title": "Catalog API", "version": "1.0.0",
-                 "description": "Multi-store catalog API (see API.md). Every response uses the envelope."},
+                 "description": "Multi-store catalog API (reference: docs/api.md). Every response uses the envelope."},
         "servers": [{"url": "/"}],
         "paths": paths,
         "components": {"schemas": schemas, "securitySchemes": {

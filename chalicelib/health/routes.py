@@ -1,4 +1,4 @@
-"""Operations: health check and the OpenAPI document."""
+"""Operations: health check, the OpenAPI document and the interactive reference that renders it."""
 from __future__ import annotations
 
 from typing import Any
@@ -48,3 +48,21 @@ def openapi(req: Req) -> Any:
 
     response: Response = json_response(build_document(), 200)
     return response
+
+
+# The reference page is not an operation of the API (HTML and static assets, no envelope), so it is a plain
+# Blueprint route rather than a `route(...)`: it stays out of the OpenAPI document it renders.
+@bp.route("/docs", methods=["GET"])
+def docs_page() -> Any:
+    """Swagger UI over /openapi.json, served without any outside network (chalicelib/health/docs.py)."""
+    from chalicelib.health import docs
+
+    return docs.page()
+
+
+@bp.route("/docs/{asset}", methods=["GET"])
+def docs_asset(asset: str) -> Any:
+    """The page's scripts and style sheet."""
+    from chalicelib.health import docs
+
+    return docs.asset(asset)

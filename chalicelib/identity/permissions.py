@@ -1,4 +1,4 @@
-"""The permission catalogue and the four built-in roles (API.md §3)."""
+"""The permission catalogue and the four built-in roles (docs/api.md §4)."""
 from __future__ import annotations
 
 RESOURCES: dict[str, tuple[str, ...]] = {

@@ -1,4 +1,4 @@
-"""The media domain's messages, French first (API.md §1)."""
+"""The media domain's messages, French first (docs/api.md §1)."""
 from __future__ import annotations
 
 from chalicelib.core.i18n import T

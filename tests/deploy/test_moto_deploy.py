@@ -186,6 +186,12 @@ def test_route_functions_answer_api_gateway_events_from_the_unpacked_artifact(
     assert "X-DynamoDB-Calls" not in health["headers"]  # prod does not expose the meter
     [light] = run([("GET /health", _event("GET", "/health", "/health"))], entry_module="chalicelib.health.routes")
     assert light["statusCode"] == 200 and json.loads(light["body"]) == json.loads(health["body"])
+    docs, bundle = run([("GET /docs", _event("GET", "/docs", "/docs")),
+                        ("GET /docs/{asset}", _event("GET", "/docs/{asset}", "/docs/swagger-ui-bundle.js",
+                                                     path_params={"asset": "swagger-ui-bundle.js"}))])
+    assert docs["statusCode"] == 200 and docs["headers"]["Content-Type"].startswith("text/html")
+    assert 'src="docs/swagger-ui-bundle.js"' in docs["body"]
+    assert bundle["statusCode"] == 200 and "SwaggerUIBundle" in bundle["body"] and not bundle.get("isBase64Encoded")
 
     ulid = "01J0000000000000000000000A"
     [missing] = run([("GET /products/{product_id}", _event("GET", "/products/{product_id}", f"/products/{ulid}",

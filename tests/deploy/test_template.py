@@ -81,7 +81,21 @@ def test_the_package_leaves_out_what_the_lambda_runtime_provides(packaged: Packa
     tops = {n.split("/", 1)[0] for n in names}
     assert not tops & {"botocore", "boto3", "s3transfer", "jmespath", "urllib3", "dateutil"}
     assert {"app.py", "chalicelib", "pynamodb", "pydantic", "jwt", "argon2"} <= tops
+    # GET /docs serves Swagger UI from the package itself (scripts/swagger_ui.sh), no outside network.
+    assert {"chalicelib/health/static/swagger-ui/swagger-ui-bundle.js", "chalicelib/health/static/swagger-ui/swagger-ui.css",
+            "chalicelib/health/static/docs.html", "chalicelib/health/static/init.js"} <= set(names)
     assert packaged.zip.stat().st_size < 10 * 1024 * 1024
+
+
+def test_the_docs_page_functions_load_only_the_health_blueprint_and_touch_no_data(packaged: Packaged) -> None:
+    resources = packaged.template["Resources"]
+    functions = _functions(packaged.template)
+    for name in ("GetDocs", "GetDocsByAsset"):
+        props = functions[name]["Properties"]
+        assert props["Handler"] == "chalicelib.lambda_entry.app"
+        assert props["Environment"]["Variables"]["CATALOG_ROUTE_MODULE"] == "chalicelib.health.routes"
+        statements = resources[props["Role"]["Fn::GetAtt"][0]]["Properties"]["Policies"][0]["PolicyDocument"]["Statement"]
+        assert {a for s in statements for a in s["Action"]} == {"logs:CreateLogStream", "logs:PutLogEvents"}
 
 
 def test_roles_grant_only_what_functions_use(packaged: Packaged) -> None:

@@ -1,23 +1,25 @@
-"""Smoke: the stack `make run` starts, over real HTTP: health, envelope on unknown routes, OpenAPI."""
+"""Smoke: every stack of tests/smoke/conftest.py, over real HTTP: health, envelope on unknown routes, OpenAPI."""
 from __future__ import annotations
 
 import requests
 
+TIMEOUT = 60  # on the deployed stack a function's first call starts its process
+
 
 def test_health_over_http(stack):
-    reply = requests.get(f"{stack.url}/health", timeout=5)
+    reply = requests.get(f"{stack.url}/health", timeout=TIMEOUT)
     assert reply.status_code == 200
     assert reply.json()["data"]["status"] == "ok"
     assert reply.headers["X-Request-Id"]
 
 
 def test_unknown_path_is_a_404_envelope_over_http(stack):
-    reply = requests.get(f"{stack.url}/does/not/exist", timeout=5)
+    reply = requests.get(f"{stack.url}/does/not/exist", timeout=TIMEOUT)
     assert reply.status_code == 404
     assert reply.json() == {"success": False, "error": "Route introuvable"}
 
 
 def test_openapi_over_http(stack):
-    reply = requests.get(f"{stack.url}/openapi.json", timeout=5)
+    reply = requests.get(f"{stack.url}/openapi.json", timeout=TIMEOUT)
     assert reply.status_code == 200
     assert reply.json()["openapi"].startswith("3.1")
