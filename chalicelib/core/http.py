@@ -27,6 +27,7 @@ from chalicelib.core.errors import (
     ValidationFailed,
 )
 from chalicelib.core.idempotency import IdempotencyClaim, IdempotentReplay, body_hash, set_idempotency_claim
+from chalicelib.core.jsontext import JsonRejected, parse_json
 from chalicelib.core.pagination import Page
 from chalicelib.core.schemas import error_messages
 
@@ -37,6 +38,7 @@ ACCEPTED_CONTENT_TYPES = ["application/json", "text/plain", "application/x-www-f
                           "multipart/form-data", "application/xml", "text/html", "application/octet-stream"]
 
 log = logging.getLogger("catalog")
+_JSON_REJECTED = {"too_deep": i18n.JSON_TOO_DEEP, "number": i18n.JSON_NUMBER}
 
 
 @dataclass
@@ -227,9 +229,9 @@ def _parse_body(spec: RouteSpec, headers: Mapping[str, str], raw: bytes) -> Any:
     if raw and content_type != "application/json" and not content_type.endswith("+json"):
         raise UnsupportedMediaType()
     try:
-        data = json.loads(raw) if raw.strip() else {}
-    except (json.JSONDecodeError, UnicodeDecodeError):
-        raise BadRequest(i18n.MALFORMED_JSON) from None
+        data = parse_json(raw) if raw.strip() else {}
+    except JsonRejected as exc:
+        raise BadRequest(_JSON_REJECTED.get(exc.reason, i18n.MALFORMED_JSON)) from None
     if not isinstance(data, dict):
         raise ValidationFailed(errors={"body": [i18n.T("Le corps de la requête doit être un objet JSON.",
                                                         "The request body must be a JSON object.").render()]})
