@@ -69,3 +69,75 @@ def test_forged_cursor_with_bad_inner_fields_is_422(api, admin, inner):
         reply = api.get(f"{path}?per_page=1&cursor={_forged({'s': scope, **inner})}", token=admin.token)
         _refused(reply, 422)
         assert "cursor" in reply.errors
+
+
+# --- item 8: one normal form, nothing invisible, in every text field (schemas' Input base) ------------
+INVISIBLE = ["\u200b", "\u202e", "\x00", "\ufeff", "\u2028", "\u3164", "\ud800"]
+
+
+@pytest.mark.parametrize("char", INVISIBLE)
+def test_invisible_and_control_characters_are_refused_in_every_text_field(api, admin, char):
+    category = make_category(api, admin.token)
+    product = make_product(api, admin.token, category["id"])
+    attempts = [
+        ("POST", "/product-categories", {"name": f"Chaussures{char}"}, "name"),
+        ("POST", "/products", {"name": f"a{char}b", "product_category_id": category["id"]}, "name"),
+        ("PATCH", f"/products/{product['id']}", {"description": f"ok{char}"}, "description"),
+        ("POST", f"/products/{product['id']}/options", {"name": f"Taille{char}"}, "name"),
+        ("POST", "/stores", {"name": "Shop", "address": {"line1": f"1 rue{char}", "city": "Paris",
+                                                          "postal_code": "75001", "country": "FR"}}, "address.line1"),
+        ("POST", "/files", {"filename": f"photo{char}.jpg", "content_type": "image/jpeg", "size": 10}, "filename"),
+        ("POST", "/auth/register", {"name": "Eve", "email": f"eve{char}@example.com", "password": "Secret123!",
+                                    "password_confirmation": "Secret123!"}, "email"),
+        ("POST", "/users", {"name": f"{char}Mallory", "email": "m@example.com", "password": "Secret123!"}, "name"),
+    ]
+    for method, path, body, field in attempts:
+        reply = api.request(method, path, json_body=body, token=admin.token, headers={"Accept-Language": "en"})
+        _refused(reply, 422)
+        assert field in reply.errors, (path, reply.errors)
+
+
+def test_names_made_only_of_zero_width_characters_are_refused(api, admin):
+    reply = api.post("/product-categories", json={"name": "\u200b\u200c\u200d\u2060"}, token=admin.token)
+    _refused(reply, 422)
+    assert "name" in reply.errors
+    reply = api.post("/product-categories", json={"name": "\u3000\u00a0"}, token=admin.token)  # spaces once NFKC'd
+    _refused(reply, 422)
+
+
+def test_text_is_stored_in_nfkc_and_descriptions_keep_line_breaks(api, admin):
+    reply = api.post("/product-categories", json={"name": "Ｃａｆé", "description": "ligne 1\r\nligne 2\tfin"},
+                     token=admin.token)
+    assert reply.status == 201, reply.json
+    assert reply.data["name"] == "Café" and reply.data["description"] == "ligne 1\nligne 2\tfin"
+    assert api.post("/product-categories", json={"name": "a\nb"}, token=admin.token).status == 422
+
+
+def test_passwords_are_taken_verbatim(api):
+    body = {"name": "Zoé", "email": "zoe@example.com", "password": "Ｓecret\u200b123!",
+            "password_confirmation": "Ｓecret\u200b123!"}
+    assert api.post("/auth/register", json=body).status == 201
+    assert api.post("/auth/login", json={"email": "zoe@example.com", "password": "Ｓecret\u200b123!"}).status == 200
+    assert api.post("/auth/login", json={"email": "zoe@example.com", "password": "Secret123!"}).status == 401
+
+
+@pytest.mark.parametrize("email", ["eve@exаmple.com",  # Cyrillic а in the domain
+                                   "аdmin@example.com",  # Cyrillic а in the local part
+                                   "zoé@example.com",  # the local part is ASCII only
+                                   "eve@xn--exmple-4nf.com",  # the same mixed-script label, sent as an A-label
+                                   "eve@exam\u200bple.com", "a..b@example.com", "eve@-example.com"])
+def test_look_alike_and_non_ascii_local_e_mails_are_refused(api, email):
+    body = {"name": "Eve", "email": email, "password": "Secret123!", "password_confirmation": "Secret123!"}
+    reply = api.post("/auth/register", json=body)
+    _refused(reply, 422)
+    assert "email" in reply.errors
+
+
+def test_international_domains_are_stored_as_their_idna_a_label(api):
+    body = {"name": "Hans", "email": "Hans@Bücher.de", "password": "Secret123!", "password_confirmation": "Secret123!"}
+    reply = api.post("/auth/register", json=body)
+    assert reply.status == 201, reply.json
+    assert reply.data["user"]["email"] == "hans@xn--bcher-kva.de"
+    same = api.post("/auth/register", json={**body, "email": "hans@xn--bcher-kva.de"})
+    assert same.status == 422 and "email" in same.errors  # one mailbox, one spelling: taken
+    assert api.post("/auth/login", json={"email": "HANS@bücher.de", "password": "Secret123!"}).status == 200

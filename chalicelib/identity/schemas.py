@@ -7,15 +7,15 @@ from typing import TYPE_CHECKING, Annotated, Any
 from pydantic import Field, StringConstraints, ValidationInfo, field_validator
 
 from chalicelib.core.i18n import T
-from chalicelib.core.schemas import Email, Input, Name, Output, invalid
+from chalicelib.core.schemas import MULTILINE, VERBATIM, Email, Input, Name, Output, invalid
 from chalicelib.identity.permissions import PERMISSIONS
 
 if TYPE_CHECKING:  # models load PynamoDB: not at import (cold start), see docs/architecture.md
     from chalicelib.identity.models import RoleItem, UserItem
 
 # Passwords are taken byte for byte: the model-wide whitespace stripping would silently change them.
-Password = Annotated[str, StringConstraints(strip_whitespace=False, min_length=8, max_length=256)]
-AnyPassword = Annotated[str, StringConstraints(strip_whitespace=False, min_length=1, max_length=256)]
+Password = Annotated[str, StringConstraints(strip_whitespace=False, min_length=8, max_length=256), VERBATIM]
+AnyPassword = Annotated[str, StringConstraints(strip_whitespace=False, min_length=1, max_length=256), VERBATIM]
 
 PASSWORDS_DIFFER = T("La confirmation du mot de passe ne correspond pas.", "The password confirmation does not match.")
 UNKNOWN_PERMISSION = T("Permission inconnue : {name}.", "Unknown permission: {name}.")
@@ -97,7 +97,7 @@ def _permission_list(value: list[str]) -> list[str]:
 
 class RoleIn(Input):
     name: str
-    description: Annotated[str | None, Field(max_length=1000)] = None
+    description: Annotated[str | None, Field(max_length=1000), MULTILINE] = None
     permissions: Annotated[list[str], Field(max_length=len(PERMISSIONS) * 2)]
 
     @field_validator("name")
@@ -116,7 +116,7 @@ class RoleIn(Input):
 class RoleReplace(Input):
     """PUT /roles/{id}: the name is the id and stays."""
 
-    description: Annotated[str | None, Field(max_length=1000)] = None
+    description: Annotated[str | None, Field(max_length=1000), MULTILINE] = None
     permissions: Annotated[list[str], Field(max_length=len(PERMISSIONS) * 2)]
 
     @field_validator("permissions")

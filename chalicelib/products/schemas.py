@@ -8,7 +8,7 @@ from typing import Annotated, Any
 from pydantic import BeforeValidator, Field, field_validator
 
 from chalicelib.core.pagination import PageQuery
-from chalicelib.core.schemas import Id, Input, Name, Output, Query, invalid
+from chalicelib.core.schemas import MULTILINE, Id, Input, Name, Output, Query, invalid
 from chalicelib.products import messages as msg
 
 MAX_STORES_AT_CREATE = 20  # one transaction: 4 writes per store link next to the product's own
@@ -27,7 +27,7 @@ def _amount(value: Any) -> Any:
 
 Amount = Annotated[str, BeforeValidator(_amount)]
 OptionalAmount = Annotated[str | None, BeforeValidator(_amount)]
-Description = Annotated[str | None, Field(max_length=10_000)]
+Description = Annotated[str | None, Field(max_length=10_000), MULTILINE]
 Position = Annotated[int, Field(ge=0, le=MAX_POSITION)]
 
 

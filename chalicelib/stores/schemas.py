@@ -8,7 +8,7 @@ from pydantic import AfterValidator, Field, StrictBool, StrictInt, field_validat
 
 from chalicelib.core.i18n import T
 from chalicelib.core.pagination import PageQuery
-from chalicelib.core.schemas import Email, IdList, Input, Name, Output, invalid
+from chalicelib.core.schemas import MULTILINE, Email, IdList, Input, Name, Output, invalid
 
 _CURRENCY = re.compile(r"^[A-Z]{3}$")
 _COUNTRY = re.compile(r"^[A-Z]{2}$")
@@ -53,7 +53,7 @@ Currency = Annotated[str, AfterValidator(_currency)]
 Country = Annotated[str, AfterValidator(_country)]
 Slug = Annotated[str, Field(min_length=1, max_length=255), AfterValidator(_slug)]
 Phone = Annotated[str, AfterValidator(_phone)]
-Text = Annotated[str, Field(max_length=5000)]
+Text = Annotated[str, Field(max_length=5000), MULTILINE]
 Line = Annotated[str, Field(min_length=1, max_length=255)]
 
 
