@@ -54,6 +54,17 @@ class Output(BaseModel):
     model_config = ConfigDict(extra="ignore", from_attributes=True, **_BASE)  # type: ignore[typeddict-item]
 
 
+def _omit_default(schema: dict[str, Any]) -> None:
+    schema.pop("default", None)
+
+
+def patch_field(**constraints: Any) -> Any:
+    """A PATCH field that may be left out but never sent as null: annotate it with its non-null type
+    (`name: Name = patch_field()`), so `null` is a 422 on that field, and the published schema (no null, no
+    default) says exactly that. Fields a client may clear keep `X | None = None`."""
+    return Field(default=None, json_schema_extra=_omit_default, **constraints)
+
+
 def invalid(message: T, **params: object) -> PydanticCustomError:
     """A validation error with a French and an English message, for use inside validators."""
     return PydanticCustomError("bilingual", message.en, {"fr": message.fr, "en": message.en, **params})
@@ -213,6 +224,7 @@ _MESSAGES: dict[str, T] = {
     "model_attributes_type": T("Le corps de la requête doit être un objet JSON.", "The request body must be a JSON object."),
     "finite_number": T("Le champ {field} doit être un nombre fini.", "The {field} field must be a finite number."),
 }
+NULL_REFUSED = T("Le champ {field} ne peut pas être nul.", "The {field} field cannot be null.")
 _FALLBACK = T("Le champ {field} est invalide.", "The {field} field is invalid.")
 
 
@@ -223,7 +235,9 @@ def error_messages(exc: ValidationError, *, root: str = "body") -> dict[str, lis
     for err in exc.errors(include_url=False):
         field = ".".join(str(part) for part in err["loc"]) or root
         ctx: dict[str, Any] = dict(err.get("ctx") or {})
-        if err["type"] == "bilingual":
+        if err.get("input", ...) is None and err["type"].endswith("_type"):
+            text = NULL_REFUSED.render(field=field)  # patch_field(): null on a field that cannot be cleared
+        elif err["type"] == "bilingual":
             text = str(ctx.get(lang, err["msg"]))
         else:
             template = _MESSAGES.get(err["type"], _FALLBACK)

@@ -7,8 +7,10 @@ from typing import TYPE_CHECKING, Annotated, Any
 from pydantic import Field, StringConstraints, ValidationInfo, field_validator
 
 from chalicelib.core.i18n import T
-from chalicelib.core.schemas import MULTILINE, VERBATIM, Email, Input, Name, Output, invalid
+from chalicelib.core.schemas import MULTILINE, VERBATIM, Email, Input, Name, Output, invalid, patch_field
 from chalicelib.identity.permissions import PERMISSIONS
+
+__all__ = ["patch_field"]  # re-exported: users.schemas and addresses.schemas import it from here
 
 if TYPE_CHECKING:  # models load PynamoDB: not at import (cold start), see docs/architecture.md
     from chalicelib.identity.models import RoleItem, UserItem
@@ -22,15 +24,6 @@ UNKNOWN_PERMISSION = T("Permission inconnue : {name}.", "Unknown permission: {na
 ROLE_NAME_INVALID = T("Le nom du rôle doit contenir 2 à 64 caractères : lettres minuscules, chiffres, - ou _, en commençant par une lettre.",
                       "The role name must be 2 to 64 characters: lower-case letters, digits, - or _, starting with a letter.")
 _ROLE_NAME = re.compile(r"^[a-z][a-z0-9_-]{1,63}$")
-
-
-def _omit_default(schema: dict[str, Any]) -> None:
-    schema.pop("default", None)
-
-
-def patch_field() -> Any:
-    """A PATCH field: may be left out, never sent as null (the documented schema shows no null default)."""
-    return Field(default=None, json_schema_extra=_omit_default)
 
 
 # --- users as clients see them ---------------------------------------------------------------------
