@@ -59,6 +59,14 @@ class RouteSpec:
     idempotent: bool
     module: str
     many: bool = False
+    paged: bool = False  # answers a Page (data + meta) without taking PageQuery (a bounded list in one page)
+
+    @property
+    def paginated(self) -> bool:
+        """The answer carries `meta`: the OpenAPI document and the renderer agree on this one property."""
+        from chalicelib.core.pagination import PageQuery
+
+        return self.paged or (self.query is not None and issubclass(self.query, PageQuery))
 
 
 ROUTES: list[RouteSpec] = []
@@ -146,19 +154,21 @@ def route(
     message: i18n.T | None = None,
     replay: Callable[[str], Any] | None = None,
     many: bool = False,
+    paged: bool = False,
 ) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
     """Register a view on `bp` behind the shared pipeline; the view takes (req, **path_params).
 
     `permission` is checked before the view runs; `replay(resource_id)` renders a create again when a
     request repeats an Idempotency-Key (creates without it do not accept the header). `many=True`: the view
-    returns a plain (unpaginated, bounded) list of `response`.
+    returns a plain (unpaginated, bounded) list of `response`; `paged=True`: it returns a `Page` of `response`
+    without taking a PageQuery (lists that always come whole, with `meta`).
     """
     tag = path.strip("/").split("/")[0] or "root"
 
     def decorator(view: Callable[..., Any]) -> Callable[..., Any]:
         spec = RouteSpec(method, path, view.__name__, tag, summary, body, query, response, status, public,
                          permission, idempotent=replay is not None, module=view.__module__,
-                         many=many)
+                         many=many, paged=paged)
         ROUTES.append(spec)
 
         @functools.wraps(view)
@@ -246,6 +256,8 @@ def _render(spec: RouteSpec, req: Req, result: Any, message: i18n.T | None) -> R
         return result
     text = message.render() if message else None
     if isinstance(result, Page):
+        if not spec.paginated:  # the document would describe another shape: a bug of the route's declaration
+            raise TypeError(f"{spec.method} {spec.path} returns a Page but declares neither PageQuery nor paged")
         return json_response(envelope(dump(result.items), message=text, meta=result.meta), spec.status)
     data = dump(result)
     headers: dict[str, str] = {}

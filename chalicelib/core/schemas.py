@@ -19,9 +19,10 @@ class Input(BaseModel):
     """What comes in: unknown fields are refused (no mass assignment), and every string of every field (lists
     included; nested models check their own) is NFKC-normalised and refused when it holds an invisible or
     control character (see `clean_text`). Fields marked `VERBATIM` (passwords) are taken byte for byte,
-    fields marked `MULTILINE` (descriptions) may also hold line breaks and tabs."""
+    fields marked `MULTILINE` (descriptions) may also hold line breaks and tabs. Strict: a JSON value of another
+    type is refused ("5" is not an integer, "true" not a boolean), as the published schema says."""
 
-    model_config = ConfigDict(extra="forbid", **_BASE)  # type: ignore[typeddict-item]
+    model_config = ConfigDict(extra="forbid", strict=True, **_BASE)  # type: ignore[typeddict-item]
 
     @model_validator(mode="before")
     @classmethod

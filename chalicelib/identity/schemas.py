@@ -118,6 +118,18 @@ class RoleReplace(Input):
         return _permission_list(value)
 
 
+class RolePatch(Input):
+    """PATCH /roles/{id}: the fields given change (`description: null` clears it; permissions cannot be null)."""
+
+    description: Annotated[str | None, Field(max_length=1000), MULTILINE] = None
+    permissions: Annotated[list[str], Field(max_length=len(PERMISSIONS) * 2)] = patch_field()
+
+    @field_validator("permissions")
+    @classmethod
+    def _permissions(cls, value: list[str]) -> list[str]:
+        return _permission_list(value)
+
+
 class RoleOut(Output):
     id: str
     name: str
