@@ -141,3 +141,11 @@ def test_international_domains_are_stored_as_their_idna_a_label(api):
     same = api.post("/auth/register", json={**body, "email": "hans@xn--bcher-kva.de"})
     assert same.status == 422 and "email" in same.errors  # one mailbox, one spelling: taken
     assert api.post("/auth/login", json={"email": "HANS@bücher.de", "password": "Secret123!"}).status == 200
+
+
+def test_integral_numbers_written_with_a_fraction_are_integers_as_json_schema_says(api, admin):
+    category = make_category(api, admin.token)
+    reply = api.request("PATCH", f"/product-categories/{category['id']}", raw='{"position": 7.0}', token=admin.token)
+    assert reply.status == 200 and reply.data["position"] == 7
+    reply = api.request("PATCH", f"/product-categories/{category['id']}", raw='{"position": 7.5}', token=admin.token)
+    assert reply.status == 422 and "position" in reply.errors
