@@ -19,6 +19,7 @@ from chalicelib.identity.schemas import (
     RegisterIn,
     RoleIn,
     RoleOut,
+    RolePatch,
     RoleReplace,
     UserOut,
 )
@@ -107,6 +108,12 @@ def get_role(req: Req, role_id: str) -> RoleOut:
 @route(bp, "PUT", "/roles/{role_id}", summary="Replace a custom role's description and permissions",
        body=RoleReplace, response=RoleOut, permission="roles.manage", message=ROLE_UPDATED)
 def replace_role(req: Req, role_id: str) -> RoleOut:
+    return RoleOut.from_item(roles.replace_role(role_id, req.body, if_match=req.if_match))
+
+
+@route(bp, "PATCH", "/roles/{role_id}", summary="Update some fields of a custom role (description, permissions)",
+       body=RolePatch, response=RoleOut, permission="roles.manage", message=ROLE_UPDATED)
+def patch_role(req: Req, role_id: str) -> RoleOut:
     return RoleOut.from_item(roles.replace_role(role_id, req.body, if_match=req.if_match))
 
 

@@ -49,3 +49,5 @@ VALUES_UNKNOWN = T("Ces valeurs n'appartiennent pas aux options de ce produit : 
 VALUES_SAME_OPTION = T("Une variante ne peut avoir qu'une valeur par option.", "A variant can have only one value per option.")
 PRICE_FORMAT = T("Le montant doit être une chaîne décimale positive avec au plus deux décimales (ex. \"19.90\").",
                  "The amount must be a positive decimal string with at most two decimals (e.g. \"19.90\").")
+COMPARE_AT_BELOW_PRICE = T("Le prix barré (compare_at_price) doit être supérieur ou égal au prix.",
+                           "The compare_at_price must be greater than or equal to the price.")

@@ -71,8 +71,7 @@ def create_product(req: Req) -> dict[str, Any]:
        permission="products.view")
 def get_product_by_slug(req: Req, slug: str) -> dict[str, Any]:
     includes = render.parse_includes(req.query.include, default=INCLUDES)
-    product_id = reads.product_id_by_slug(slug)
-    return reads.read_product(product_id, includes=includes, sees_inactive=_sees_inactive(req))[0]
+    return reads.read_product_by_slug(slug, includes=includes, sees_inactive=_sees_inactive(req))
 
 
 @route(bp, "GET", "/products/{product_id}", summary="Read a product with its related resources",

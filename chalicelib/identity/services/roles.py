@@ -15,7 +15,7 @@ from chalicelib.identity.accounts import users_role_total
 from chalicelib.identity.models import RoleItem
 from chalicelib.identity.permissions import BUILTIN_ROLES
 from chalicelib.identity.preconditions import require_match
-from chalicelib.identity.schemas import RoleIn, RoleOut, RoleReplace
+from chalicelib.identity.schemas import RoleIn, RoleOut, RolePatch, RoleReplace
 
 ROLES_CUSTOM = "roles:custom"
 ROLE_EXISTS = T("Ce rôle existe déjà.", "This role already exists.")
@@ -62,14 +62,18 @@ def create_role(data: RoleIn) -> RoleItem:
     return role
 
 
-def replace_role(name: str, data: RoleReplace, *, if_match: str | None) -> RoleItem:
-    """Replace a custom role's description and permissions (they apply to holders' next request)."""
+def replace_role(name: str, data: RoleReplace | RolePatch, *, if_match: str | None) -> RoleItem:
+    """Replace a custom role's description and permissions (PUT), or only the fields a RolePatch was given
+    (PATCH); they apply to holders' next request."""
     role = _custom_role(name, if_match)
+    given = data.model_fields_set if isinstance(data, RolePatch) else {"permissions", "description"}
     now = now_iso()
-    actions = [RoleItem.permissions.set(set(data.permissions) or None), RoleItem.updated_at.set(now),
-               RoleItem.version.add(1)]
-    actions.append(RoleItem.description.set(data.description) if data.description is not None
-                   else RoleItem.description.remove())
+    actions = [RoleItem.updated_at.set(now), RoleItem.version.add(1)]
+    if "permissions" in given:
+        actions.append(RoleItem.permissions.set(set(data.permissions or ()) or None))
+    if "description" in given:
+        actions.append(RoleItem.description.set(data.description) if data.description is not None
+                       else RoleItem.description.remove())
     try:
         role.update(actions=actions, condition=RoleItem.version == role.version)  # answers the new item
     except UpdateError:

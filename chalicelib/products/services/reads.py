@@ -44,6 +44,15 @@ def product_id_by_slug(slug: str) -> str:
     return owner
 
 
+def read_product_by_slug(slug: str, *, includes: set[str], sees_inactive: bool) -> dict[str, Any]:
+    """A product by its slug: a soft-deleted one is gone by slug for everyone (its slug stays reserved, and
+    only its id reaches it, for a restore), while GET /products/{id} shows it to those who see the trash."""
+    found = load_collection(product_id_by_slug(slug))
+    if found.product is None or found.product.deleted_at:
+        raise NotFound(msg.PRODUCT_NOT_FOUND)
+    return render_loaded(found, includes=includes, sees_inactive=sees_inactive)
+
+
 def _empty_page(per_page: int) -> Page[Any]:
     return Page([], {"per_page": per_page, "current_page": 1, "last_page": 1, "total": 0, "next_cursor": None})
 

@@ -3,6 +3,7 @@ combinations, usage counts on the values and options they use, stock removed wit
 from __future__ import annotations
 
 from collections import Counter as Tally
+from decimal import Decimal
 from typing import Any
 
 from ulid import ULID
@@ -38,6 +39,12 @@ def variant_stock(variant: VariantItem) -> list[StockItem]:
     prefix = keys.stock_key(variant.product_id, variant.id, "")[1]
     return [item for item in Entity.query(variant.pk, Entity.sk.startswith(prefix), consistent_read=True)
             if isinstance(item, StockItem)]
+
+
+def require_compare_at_not_below(price: str, compare_at_price: str | None) -> None:
+    """API.md §7: compare_at_price, when given, is ≥ price (422 on compare_at_price otherwise)."""
+    if compare_at_price is not None and Decimal(compare_at_price) < Decimal(price):
+        raise field_error("compare_at_price", msg.COMPARE_AT_BELOW_PRICE)
 
 
 def _validate_values(found: Collection, value_ids: list[str]) -> list[OptionValueItem]:
@@ -99,6 +106,7 @@ def _raise_for(exc: TxCancelled) -> None:
 
 def create_variant(product_id: str, data: VariantCreate) -> VariantItem:
     """Add a variant to a live product (≤ 2,048): one read of its options, then one transaction."""
+    require_compare_at_not_below(data.price, data.compare_at_price)
     found = options_range(product_id)
     product = require_live(found.product)
     if int(product.variants_count or 0) >= MAX_VARIANTS:
@@ -160,6 +168,7 @@ def list_variants(product_id: str, *, sees_inactive: bool) -> Collection:
 def update_variant(variant: VariantItem, changes: dict[str, Any]) -> VariantItem:
     """Change a variant; a new SKU or combination is reserved and the old one released, atomically."""
     new = {f: changes.get(f, getattr(variant, f)) for f in ("sku", "price", "compare_at_price", "is_active")}
+    require_compare_at_not_below(new["price"], new["compare_at_price"])  # against the stored value on PATCH
     old_ids = list(variant.option_value_ids or [])
     new_ids = list(changes["option_value_ids"]) if changes.get("option_value_ids") is not None else old_ids
     now = now_iso()

@@ -27,6 +27,8 @@ VARIANT_NOT_FOUND = T("Variante non trouvée", "Variant not found")
 STOCK_NOT_FOUND = T("Aucun stock pour cette variante dans ce magasin", "No stock for this variant in this store")
 STOCK_INSUFFICIENT = T("Stock insuffisant : la quantité ne peut pas devenir négative",
                        "Insufficient stock: the quantity cannot go below zero")
+STOCK_ABOVE_CAP = T("Stock trop élevé : la quantité ne peut pas dépasser 1 000 000 000",
+                    "Stock too high: the quantity cannot exceed 1,000,000,000")
 DELETION_PENDING = T("La suppression du magasin est en cours, réessayez", "The store deletion is in progress, retry")
 
 

@@ -22,8 +22,10 @@ from chalicelib.stores.models import (
     StoreMemberItem,
     store_stock_partition,
 )
+from chalicelib.stores.schemas import MAX_STOCK
 from chalicelib.stores.services.common import (
     NOT_ATTACHED,
+    STOCK_ABOVE_CAP,
     STOCK_INSUFFICIENT,
     STOCK_NOT_FOUND,
     VARIANT_NOT_FOUND,
@@ -148,8 +150,9 @@ def adjust_stock(variant_id: str, store_id: str, delta: int, *, actor: Principal
     pid = variant.product_id
     _require_member(store_id, actor)
     pk, sk = keys.stock_key(pid, variant_id, store_id)
-    # quantity + delta >= 0 is checked by DynamoDB on the value it holds: no read-modify-write.
-    condition = StockItem.pk.exists() & (StockItem.quantity >= -delta) if delta < 0 else StockItem.pk.exists()
+    # 0 <= quantity + delta <= MAX_STOCK is checked by DynamoDB on the value it holds: no read-modify-write.
+    within = (StockItem.quantity >= -delta) if delta < 0 else (StockItem.quantity <= MAX_STOCK - delta)
+    condition = StockItem.pk.exists() & within
     try:
         answer = StockItem._get_connection().update_item(
             pk, range_key=sk, condition=condition, return_values="ALL_NEW",
@@ -162,16 +165,18 @@ def adjust_stock(variant_id: str, store_id: str, delta: int, *, actor: Principal
         if get_item(ProductStoreItem, keys.product_store_key(pid, store_id)) is None:
             raise field_error("store_id", NOT_ATTACHED)
         raise Conflict(STOCK_INSUFFICIENT)
-    # No record yet: create it with the link's bookkeeping, as PUT does (rare: the first arrival of a variant).
+    # No record yet (or one over the cap: the "stock" condition tells, without a read): create it with the link's bookkeeping, as PUT does (rare: the first arrival of a variant).
     tx = Tx()
     _scope(tx, store_id, actor)
     tx.update(ProductStoreItem, keys.product_store_key(pid, store_id), [ProductStoreItem.variant_ids.add({variant_id})],
               condition=ProductStoreItem.pk.exists(), label="link")
     tx.update(StockItem, (pk, sk), _upsert(pid, variant_id, store_id, now_iso()) + [StockItem.quantity.add(delta)],
-              label="stock")
+              condition=StockItem.pk.does_not_exist() | within, label="stock")
     try:
         tx.commit()
     except TxCancelled as exc:
+        if exc.failed == ["stock"]:
+            raise Conflict(STOCK_ABOVE_CAP) from None
         _raise_for(exc)
     return _current(pid, variant_id, store_id) or StockItem(pk, sk)
 
