@@ -64,7 +64,7 @@ def list_products(req: Req) -> Page:
 @route(bp, "POST", "/products", summary="Create a product", body=ProductCreate, status=201,
        permission="products.create", message=msg.PRODUCT_CREATED, replay=product_out)
 def create_product(req: Req) -> dict[str, Any]:
-    return render.product_fields(services.create_product(req.body, actor_id=req.principal.user_id))
+    return render.product_fields(services.create_product(req.body, actor=req.principal))
 
 
 @route(bp, "GET", "/products/by-slug/{slug}", summary="Read a product by its slug", query=ProductReadQuery,

@@ -19,7 +19,6 @@ from chalicelib.stores import policies
 from chalicelib.stores.models import (
     ProductStoreItem,
     StockItem,
-    StoreMemberItem,
     store_stock_partition,
 )
 from chalicelib.stores.services.common import (
@@ -28,8 +27,10 @@ from chalicelib.stores.services.common import (
     STOCK_NOT_FOUND,
     VARIANT_NOT_FOUND,
     check_if_match,
+    check_store_scope,
     get_item,
-    member_key_of,
+    out_of_store_scope,
+    require_store_scope,
     stock_out,
 )
 
@@ -68,13 +69,6 @@ def list_variant_stock(variant_id: str, *, actor: Principal) -> tuple[VariantIte
     return variant, sorted(records, key=lambda record: record.store_id)
 
 
-def _scope(tx: Tx, store_id: str, actor: Principal) -> None:
-    """Non-admins change stock only where they belong: a ConditionCheck on their membership, same transaction."""
-    member = member_key_of(store_id, actor)
-    if member is not None:
-        tx.check(StoreMemberItem, member, StoreMemberItem.pk.exists(), label="member")
-
-
 def _upsert(product_id: str, variant_id: str, store_id: str, now: str) -> list[Any]:
     """The actions that make an UpdateItem create the record when it is missing (typed, indexed)."""
     return [Entity.type.set(StockItem), StockItem.product_id.set(product_id), StockItem.variant_id.set(variant_id),
@@ -86,7 +80,7 @@ def _upsert(product_id: str, variant_id: str, store_id: str, now: str) -> list[A
 
 
 def _raise_for(exc: TxCancelled, *, if_match: str | None = None) -> None:
-    if "member" in exc.failed:
+    if out_of_store_scope(exc):
         raise Forbidden() from None
     if "link" in exc.failed:
         raise field_error("store_id", NOT_ATTACHED) from None
@@ -97,12 +91,6 @@ def _raise_for(exc: TxCancelled, *, if_match: str | None = None) -> None:
 
 def _current(product_id: str, variant_id: str, store_id: str) -> StockItem | None:
     return get_item(StockItem, keys.stock_key(product_id, variant_id, store_id))
-
-
-def _require_member(store_id: str, actor: Principal) -> None:
-    member = member_key_of(store_id, actor)
-    if member is not None and get_item(StoreMemberItem, member) is None:
-        raise Forbidden()
 
 
 def set_stock(variant_id: str, store_id: str, quantity: int, *, actor: Principal,
@@ -118,7 +106,7 @@ def set_stock(variant_id: str, store_id: str, quantity: int, *, actor: Principal
         check_if_match(if_match, stock_out(current))
         condition = StockItem.version == current.version
     tx = Tx()
-    _scope(tx, store_id, actor)
+    check_store_scope(tx, store_id, actor)
     # Updating the link both requires it (the store carries the product) and records that this variant has
     # stock there, so detaching deletes exactly the right records.
     tx.update(ProductStoreItem, keys.product_store_key(pid, store_id), [ProductStoreItem.variant_ids.add({variant_id})],
@@ -146,7 +134,7 @@ def adjust_stock(variant_id: str, store_id: str, delta: int, *, actor: Principal
 
     variant = find_variant(variant_id)
     pid = variant.product_id
-    _require_member(store_id, actor)
+    require_store_scope([store_id], actor)
     pk, sk = keys.stock_key(pid, variant_id, store_id)
     # quantity + delta >= 0 is checked by DynamoDB on the value it holds: no read-modify-write.
     condition = StockItem.pk.exists() & (StockItem.quantity >= -delta) if delta < 0 else StockItem.pk.exists()
@@ -164,7 +152,7 @@ def adjust_stock(variant_id: str, store_id: str, delta: int, *, actor: Principal
         raise Conflict(STOCK_INSUFFICIENT)
     # No record yet: create it with the link's bookkeeping, as PUT does (rare: the first arrival of a variant).
     tx = Tx()
-    _scope(tx, store_id, actor)
+    check_store_scope(tx, store_id, actor)
     tx.update(ProductStoreItem, keys.product_store_key(pid, store_id), [ProductStoreItem.variant_ids.add({variant_id})],
               condition=ProductStoreItem.pk.exists(), label="link")
     tx.update(StockItem, (pk, sk), _upsert(pid, variant_id, store_id, now_iso()) + [StockItem.quantity.add(delta)],
@@ -188,14 +176,14 @@ def delete_stock(variant_id: str, store_id: str, *, actor: Principal, if_match: 
         check_if_match(if_match, stock_out(current))
         condition = condition & (StockItem.version == current.version)
     tx = Tx()
-    _scope(tx, store_id, actor)
+    check_store_scope(tx, store_id, actor)
     tx.delete(StockItem, keys.stock_key(pid, variant_id, store_id), condition=condition, label="stock")
     tx.update(ProductStoreItem, keys.product_store_key(pid, store_id), [ProductStoreItem.variant_ids.delete({variant_id})],
               condition=ProductStoreItem.pk.exists(), label="unlink")
     try:
         tx.commit()
     except TxCancelled as exc:
-        if "member" in exc.failed:
+        if out_of_store_scope(exc):
             raise Forbidden() from None
         if "stock" in exc.failed or "unlink" in exc.failed:
             if if_match and "stock" in exc.failed and _current(pid, variant_id, store_id) is not None:
