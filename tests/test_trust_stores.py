@@ -98,3 +98,83 @@ def test_admins_attach_and_detach_anywhere(api, admin, two_stores):
     assert api.delete(f"/products/{s.item.product_id}/stores/{s.theirs}", token=admin.token).status == 200
     assert api.post(f"/products/{s.item.product_id}/stores", json={"store_ids": [s.theirs]},
                     token=admin.token).status == 200
+
+
+# --- item 6: one visibility rule for stores ------------------------------------------------------------
+@dataclass
+class OpenAndClosed:
+    open: str
+    closed: str  # inactive
+    item: Catalog  # attached to both, stock in both
+
+
+@pytest.fixture
+def open_and_closed(api, admin) -> OpenAndClosed:
+    open_id = create_store(api, admin.token)["id"]
+    closed = create_store(api, admin.token, is_active=False)["id"]
+    item = make_product(api, admin.token)
+    attach(api, admin.token, item.product_id, open_id, closed)
+    for sid, quantity in ((open_id, 3), (closed, 7)):
+        assert api.put(f"/product-variants/{item.variant_id}/stock/{sid}", json={"quantity": quantity},
+                       token=admin.token).status == 200
+    return OpenAndClosed(open_id, closed, item)
+
+
+def _seen(api, account: Account, s: OpenAndClosed) -> dict[str, frozenset[str]]:
+    """Every place a store shows up for this reader, each within its documented budget of 3 calls."""
+    product = api.get(f"/products/{s.item.product_id}", token=account.token)
+    only_stores = api.get(f"/products/{s.item.product_id}?include=stores", token=account.token)
+    stock = api.get(f"/product-variants/{s.item.variant_id}/stock", token=account.token)
+    variant = api.get(f"/product-variants/{s.item.variant_id}", token=account.token)
+    variants = api.get(f"/products/{s.item.product_id}/variants", token=account.token)
+    for reply in (product, only_stores, stock, variant, variants):
+        assert reply.status == 200 and len(reply.calls) <= 3, reply.calls
+    return {
+        "stores": frozenset({store["id"] for store in product.data["stores"]}),
+        "include=stores": frozenset({store["id"] for store in only_stores.data["stores"]}),
+        "product stock": frozenset({row["store_id"] for row in product.data["variants"][0]["stock"]}),
+        "stock": frozenset({row["store_id"] for row in stock.data["stock"]}),
+        "variant stock": frozenset({row["store_id"] for row in variant.data["stock"]}),
+        "variants stock": frozenset({row["store_id"] for row in variants.data[0]["stock"]}),
+    }
+
+
+def test_customers_never_see_an_inactive_store_where_stores_are_rendered(api, customer, open_and_closed):
+    s = open_and_closed
+    assert set(_seen(api, customer, s).values()) == {frozenset({s.open})}
+
+
+def test_people_who_run_stores_still_see_inactive_ones(api, staff, manager, open_and_closed):
+    s = open_and_closed
+    for account in (staff, manager):
+        assert set(_seen(api, account, s).values()) == {frozenset({s.open, s.closed})}
+
+
+def test_filtering_products_on_an_inactive_store_answers_as_an_unknown_store(api, admin, customer, staff,
+                                                                             open_and_closed):
+    s = open_and_closed
+    unknown = api.get("/products?store_id=01NOSUCHSTORE0000000000000", token=customer.token)
+    closed = api.get(f"/products?store_id={s.closed}", token=customer.token)
+    assert closed.status == unknown.status == 200
+    assert closed.json == unknown.json and closed.data == [] and closed.json["meta"]["total"] == 0
+    assert len(closed.calls) <= 3
+    opened = api.get(f"/products?store_id={s.open}", token=customer.token)
+    assert [p["id"] for p in opened.data] == [s.item.product_id] and len(opened.calls) <= 3
+    assert [p["id"] for p in api.get(f"/products?store_id={s.closed}", token=staff.token).data] == [s.item.product_id]
+    # A cursor taken while the store was open is no way in once it closes.
+    other = make_product(api, admin.token)
+    attach(api, admin.token, other.product_id, s.open)
+    first = api.get(f"/products?store_id={s.open}&per_page=1", token=customer.token)
+    assert first.json["meta"]["next_cursor"]
+    assert api.patch(f"/stores/{s.open}", json={"is_active": False}, token=admin.token).status == 200
+    later = api.get(f"/products?store_id={s.open}&per_page=1&cursor={first.json['meta']['next_cursor']}",
+                    token=customer.token)
+    assert later.status == 200 and later.data == []
+
+
+def test_a_store_deactivated_later_disappears_for_customers_at_once(api, admin, customer, open_and_closed):
+    s = open_and_closed
+    assert api.patch(f"/stores/{s.open}", json={"is_active": False}, token=admin.token).status == 200
+    assert set(_seen(api, customer, s).values()) == {frozenset()}
+    assert api.patch(f"/stores/{s.closed}", json={"is_active": True}, token=admin.token).status == 200
+    assert set(_seen(api, customer, s).values()) == {frozenset({s.closed})}

@@ -103,7 +103,7 @@ def live_store(item: Any) -> StoreItem:
 def visible_store(item: Any, actor: Principal) -> StoreItem:
     """As live_store, and customers do not see inactive stores."""
     store = live_store(item)
-    if not store.is_active and not policies.sees_inactive_stores(actor):
+    if not policies.store_shown(store, sees_inactive=policies.sees_inactive_stores(actor)):
         raise NotFound(STORE_NOT_FOUND)
     return store
 

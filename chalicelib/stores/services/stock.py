@@ -14,7 +14,8 @@ from chalicelib.core.errors import (
 from chalicelib.core.table import Entity, now_iso
 from chalicelib.core.tx import Tx, TxCancelled
 from chalicelib.identity.authn import Principal
-from chalicelib.products.models import ProductItem, VariantItem
+from chalicelib.products.models import VariantItem
+from chalicelib.products.services.variants import read_variant
 from chalicelib.stores import policies
 from chalicelib.stores.models import (
     ProductStoreItem,
@@ -44,29 +45,11 @@ def find_variant(variant_id: str) -> VariantItem:
 
 
 def list_variant_stock(variant_id: str, *, actor: Principal) -> tuple[VariantItem, list[StockItem]]:
-    """The variant's stock in every store: the gsi5 lookup, then one Query that also brings the product.
-
-    The range PRODUCT … STOCK#<vid>#~ of the product's partition holds the product item and stock records;
-    the filter keeps the product and this variant's records, so visibility is decided without another call.
-    """
-    variant = find_variant(variant_id)
-    prefix = keys.variant_stock_prefix(variant_id)
-    product: ProductItem | None = None
-    records: list[StockItem] = []
-    for item in Entity.query(keys.product_partition(variant.product_id),
-                             Entity.sk.between(keys.product_key(variant.product_id)[1], prefix + "\uffff"),
-                             filter_condition=ProductItem.id.exists() | (StockItem.variant_id == variant_id)):
-        if isinstance(item, ProductItem):
-            product = item
-        elif isinstance(item, StockItem) and item.sk.startswith(prefix):
-            records.append(item)
-    # As the catalog's reads: staff see inactive and trashed entries, customers only active, live ones.
-    if product is None:
-        raise NotFound(VARIANT_NOT_FOUND)
-    live = bool(product.is_active) and not product.deleted_at and bool(variant.is_active)
-    if not live and not policies.sees_inactive_products(actor):
-        raise NotFound(VARIANT_NOT_FOUND)
-    return variant, sorted(records, key=lambda record: record.store_id)
+    """The variant's stock in every store the caller may see: the variant read of the catalog (one Query of
+    its gsi5 partition, one BatchGetItem of the product and, for customers, the stores), without the gallery."""
+    variant, records, _ = read_variant(variant_id, sees_inactive=policies.sees_inactive_products(actor),
+                                       sees_inactive_stores=policies.sees_inactive_stores(actor), gallery=False)
+    return variant, records
 
 
 def _upsert(product_id: str, variant_id: str, store_id: str, now: str) -> list[Any]:
