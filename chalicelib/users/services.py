@@ -44,8 +44,9 @@ ADMINS_ONLY = T("Seul un administrateur peut modifier le compte d'un administrat
 SELF_DELETE = T("Vous ne pouvez pas supprimer votre propre compte.", "You cannot delete your own account.")
 NOT_TRASHED = T("Cet utilisateur n'est pas supprimé.", "This user is not deleted.")
 CURRENT_PASSWORD_WRONG = T("Le mot de passe actuel est incorrect.", "The current password is incorrect.")
-CURRENT_PASSWORD_MISSING = T("Le mot de passe actuel est obligatoire pour changer votre mot de passe ou votre e-mail.",
-                             "The current password is required to change your own password or e-mail.")
+# Kept as worded (clients may match it): "your own" password or e-mail, the two parts of the login.
+CURRENT_PASSWORD_MISSING = T("Le mot de passe actuel est obligatoire pour changer le vôtre.",
+                             "The current password is required to change your own.")
 ATTEMPTS = 3  # re-reads after a concurrent write before answering 409
 
 
