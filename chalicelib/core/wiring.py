@@ -83,7 +83,7 @@ def _request_middleware(event: Any, get_response: Callable[[Any], Response]) -> 
     _add_cache_headers(event, response)
     _add_cors(headers.get("origin"), response)
     response.headers["X-Request-Id"] = request_id
-    if get_settings().stage != "prod":  # lets smoke tests and benchmarks read the budget over HTTP
+    if get_settings().ddb_calls_header:  # opt-in (tests, benchmarks): the count leaks what a request touched
         response.headers["X-DynamoDB-Calls"] = str(len(calls))
     log.info("request", extra={
         "request_id": request_id, "method": event.method, "route": (event.context or {}).get("resourcePath"),

@@ -10,7 +10,7 @@ from chalicelib.core.pagination import Page
 from chalicelib.products import messages as msg
 from chalicelib.products.blueprint import bp
 from chalicelib.products.concurrency import guarded_write, matches, require_match
-from chalicelib.products.policies import sees_inactive_catalog
+from chalicelib.products.policies import sees_inactive_catalog, sees_inactive_stores
 from chalicelib.products.schemas import ProductCreate, ProductFields, ProductListQuery, ProductPatch, ProductReadQuery
 
 if TYPE_CHECKING:
@@ -27,6 +27,10 @@ __all__ = ["bp"]
 
 def _sees_inactive(req: Req) -> bool:
     return sees_inactive_catalog(req.principal)
+
+
+def _sees_inactive_stores(req: Req) -> bool:
+    return sees_inactive_stores(req.principal)
 
 
 def product_out(product_id: str) -> dict[str, Any]:
@@ -48,7 +52,7 @@ def _loader(product_id: str, if_match: str | None) -> Callable[[], Collection]:
             return collection.load_product_and_links(product_id)
         found = collection.load_collection(product_id, consistent=True)
         if found.product is not None and not matches(if_match, render.product_fields(found.product)):
-            require_match(if_match, reads.render_loaded(found, includes=set(INCLUDES), sees_inactive=True,
+            require_match(if_match, reads.render_loaded(found, includes=set(INCLUDES), sees_inactive=True, sees_inactive_stores=True,
                                                         consistent=True))
         return found
 
@@ -58,27 +62,29 @@ def _loader(product_id: str, if_match: str | None) -> Callable[[], Collection]:
 @route(bp, "GET", "/products", summary="List products (newest first)", query=ProductListQuery,
        permission="products.view")
 def list_products(req: Req) -> Page:
-    return reads.list_products(req.query, sees_inactive=_sees_inactive(req))
+    return reads.list_products(req.query, sees_inactive=_sees_inactive(req), sees_inactive_stores=_sees_inactive_stores(req))
 
 
 @route(bp, "POST", "/products", summary="Create a product", body=ProductCreate, status=201,
        permission="products.create", message=msg.PRODUCT_CREATED, replay=product_out)
 def create_product(req: Req) -> dict[str, Any]:
-    return render.product_fields(services.create_product(req.body, actor_id=req.principal.user_id))
+    return render.product_fields(services.create_product(req.body, actor=req.principal))
 
 
 @route(bp, "GET", "/products/by-slug/{slug}", summary="Read a product by its slug", query=ProductReadQuery,
        permission="products.view")
 def get_product_by_slug(req: Req, slug: str) -> dict[str, Any]:
     includes = render.parse_includes(req.query.include, default=INCLUDES)
-    return reads.read_product_by_slug(slug, includes=includes, sees_inactive=_sees_inactive(req))
+    return reads.read_product_by_slug(slug, includes=includes, sees_inactive=_sees_inactive(req),
+                                      sees_inactive_stores=_sees_inactive_stores(req))
 
 
 @route(bp, "GET", "/products/{product_id}", summary="Read a product with its related resources",
        query=ProductReadQuery, permission="products.view")
 def get_product(req: Req, product_id: str) -> dict[str, Any]:
     includes = render.parse_includes(req.query.include, default=INCLUDES)
-    return reads.read_product(product_id, includes=includes, sees_inactive=_sees_inactive(req))[0]
+    return reads.read_product(product_id, includes=includes, sees_inactive=_sees_inactive(req),
+                              sees_inactive_stores=_sees_inactive_stores(req))[0]
 
 
 def _update(req: Req, product_id: str, changes: dict[str, Any]) -> dict[str, Any]:

@@ -14,7 +14,7 @@ from chalicelib.core.pagination import Page, PageQuery, paginate
 from chalicelib.products import messages as msg
 from chalicelib.products.blueprint import bp
 from chalicelib.products.concurrency import guarded_write, matches, require_match
-from chalicelib.products.policies import sees_inactive_catalog
+from chalicelib.products.policies import sees_inactive_catalog, sees_inactive_stores
 from chalicelib.products.schemas import (
     OptionCreate,
     OptionOut,
@@ -166,8 +166,9 @@ def variant_out(variant_id: str) -> dict[str, Any]:
     return render.variant_fields(variants.get_variant(variant_id))
 
 
-def _full_variant(variant_id: str, sees_inactive: bool) -> dict[str, Any]:
-    variant, stock, raw = variants.read_variant(variant_id, sees_inactive=sees_inactive)
+def _full_variant(variant_id: str, sees_inactive: bool, sees_inactive_stores: bool) -> dict[str, Any]:
+    variant, stock, raw = variants.read_variant(variant_id, sees_inactive=sees_inactive,
+                                                sees_inactive_stores=sees_inactive_stores)
     return render.variant_out(variant, stock, raw).model_dump(mode="json")
 
 
@@ -176,6 +177,7 @@ def _full_variant(variant_id: str, sees_inactive: bool) -> dict[str, Any]:
 def list_variants(req: Req, product_id: str) -> Page:
     from chalicelib.core import keys
     from chalicelib.products.batch import batch_read
+    from chalicelib.stores.policies import shown_stock, stock_store_keys  # PynamoDB: not at import
 
     sees_inactive = _sees_inactive(req)
     found = variants.list_variants(product_id, sees_inactive=sees_inactive)
@@ -186,9 +188,14 @@ def list_variants(req: Req, product_id: str) -> Page:
 
     page = paginate(rows, params=req.query, scope=f"variants:{product_id}:{int(sees_inactive)}",
                     total=lambda: len(found.variants))
-    files = [keys.file_key(f) for v in page.items for f in (v.gallery or [])]
-    raw = batch_read(files[:100])
-    return Page([render.variant_out(v, found.stock, raw).model_dump(mode="json") for v in page.items], page.meta)
+    shown_ids = {v.id for v in page.items}
+    stock = [record for record in found.stock if record.variant_id in shown_ids]
+    sees_stores = sees_inactive_stores(req.principal)
+    wanted = [keys.file_key(f) for v in page.items for f in (v.gallery or [])]
+    wanted = wanted[:100] + stock_store_keys(stock, sees_inactive=sees_stores)  # stores last: unread → not shown
+    raw = batch_read(wanted[:100])
+    stock = shown_stock(stock, raw, sees_inactive=sees_stores)
+    return Page([render.variant_out(v, stock, raw).model_dump(mode="json") for v in page.items], page.meta)
 
 
 @route(bp, "POST", "/products/{product_id}/variants", summary="Add a variant to a product", body=VariantCreate,
@@ -200,13 +207,13 @@ def create_variant(req: Req, product_id: str) -> dict[str, Any]:
 @route(bp, "GET", "/product-variants/{variant_id}", summary="Read a variant with its stock and gallery",
        permission="product_variants.view")
 def get_variant(req: Req, variant_id: str) -> dict[str, Any]:
-    return _full_variant(variant_id, _sees_inactive(req))
+    return _full_variant(variant_id, _sees_inactive(req), sees_inactive_stores(req.principal))
 
 
 def _variant_write(req: Req, variant_id: str, write: Callable[[Any], Any]) -> Any:
     def load() -> Any:
         variant = variants.get_variant(variant_id)
-        _check(req.if_match, render.variant_fields(variant), lambda: _full_variant(variant_id, True))
+        _check(req.if_match, render.variant_fields(variant), lambda: _full_variant(variant_id, True, True))
         return variant
 
     return guarded_write(load, None, write, req.if_match)

@@ -11,7 +11,9 @@ from chalicelib.core.i18n import T
 from chalicelib.core.pagination import Page, PageQuery, paginate
 from chalicelib.core.table import now_iso
 from chalicelib.core.tx import Counter, Tx, TxCancelled, read_total
+from chalicelib.identity import policies
 from chalicelib.identity.accounts import users_role_total
+from chalicelib.identity.authn import Principal
 from chalicelib.identity.models import RoleItem
 from chalicelib.identity.permissions import BUILTIN_ROLES
 from chalicelib.identity.preconditions import require_match
@@ -21,6 +23,10 @@ ROLES_CUSTOM = "roles:custom"
 ROLE_EXISTS = T("Ce rôle existe déjà.", "This role already exists.")
 ROLE_BUILTIN = T("Les rôles intégrés ne peuvent être ni modifiés ni supprimés.",
                  "Built-in roles can be neither changed nor deleted.")
+NOT_YOURS_TO_GRANT = T("Vous ne pouvez pas accorder des permissions que vous n'avez pas : {names}.",
+                       "You cannot grant permissions you do not hold: {names}.")
+ROLE_NOT_YOURS = T("Seul un administrateur peut modifier ce rôle (vous le détenez, ou il accorde plus que vos permissions).",
+                   "Only an administrator can change this role (you hold it, or it grants more than you hold).")
 ROLE_IN_USE = T("Ce rôle est encore attribué à des utilisateurs.", "This role is still held by users.")
 
 
@@ -42,8 +48,9 @@ def get_role(name: str, *, consistent: bool = False) -> RoleItem:
         raise NotFound() from None
 
 
-def create_role(data: RoleIn) -> RoleItem:
-    """A custom role with permissions from the catalogue; its name is its id."""
+def create_role(data: RoleIn, *, actor: Principal) -> RoleItem:
+    """A custom role with permissions from the catalogue (only ones the author holds); its name is its id."""
+    _require_grantable(actor, data.permissions)
     if data.name in BUILTIN_ROLES:
         raise Conflict(ROLE_EXISTS, errors={"name": [ROLE_EXISTS.render()]})
     now = now_iso()
@@ -62,11 +69,13 @@ def create_role(data: RoleIn) -> RoleItem:
     return role
 
 
-def replace_role(name: str, data: RoleReplace | RolePatch, *, if_match: str | None) -> RoleItem:
+def replace_role(name: str, data: RoleReplace | RolePatch, *, actor: Principal, if_match: str | None) -> RoleItem:
     """Replace a custom role's description and permissions (PUT), or only the fields a RolePatch was given
     (PATCH); they apply to holders' next request."""
-    role = _custom_role(name, if_match)
+    role = _custom_role(name, if_match, actor)
     given = data.model_fields_set if isinstance(data, RolePatch) else {"permissions", "description"}
+    if "permissions" in given:
+        _require_grantable(actor, list(data.permissions or ()))
     now = now_iso()
     actions = [RoleItem.updated_at.set(now), RoleItem.version.add(1)]
     if "permissions" in given:
@@ -82,9 +91,9 @@ def replace_role(name: str, data: RoleReplace | RolePatch, *, if_match: str | No
     return role
 
 
-def delete_role(name: str, *, if_match: str | None) -> None:
+def delete_role(name: str, *, actor: Principal, if_match: str | None) -> None:
     """Delete a custom role nobody holds (trashed users included: restoring them needs the role)."""
-    role = _custom_role(name, if_match)
+    role = _custom_role(name, if_match, actor)
     tx = Tx()
     tx.delete(RoleItem, keys.role_key(name), condition=RoleItem.version == role.version, label="role")
     tx.check(Counter, keys.counter_key(users_role_total(name)),
@@ -98,9 +107,19 @@ def delete_role(name: str, *, if_match: str | None) -> None:
         raise (PreconditionFailed() if if_match else Conflict()) from None
 
 
-def _custom_role(name: str, if_match: str | None) -> RoleItem:
+def _custom_role(name: str, if_match: str | None, actor: Principal) -> RoleItem:
+    """The custom role a write changes, once the actor may change it (its version then guards the write)."""
     role = get_role(name, consistent=True)
     if role.builtin or name in BUILTIN_ROLES:
         raise Forbidden(ROLE_BUILTIN)
+    if not policies.can_change_role(actor, name, role.permissions or ()):
+        raise Forbidden(ROLE_NOT_YOURS)
     require_match(if_match, RoleOut.from_item(role))
     return role
+
+
+def _require_grantable(actor: Principal, permissions: list[str]) -> None:
+    """403 when a role would carry permissions its author does not hold."""
+    beyond = policies.permissions_beyond(actor, permissions)
+    if beyond:
+        raise Forbidden(NOT_YOURS_TO_GRANT, names=", ".join(beyond))

@@ -11,6 +11,7 @@ from chalicelib.core.errors import Conflict, ValidationFailed, field_error
 from chalicelib.core.slugs import base_slug, commit_with_unique_slug
 from chalicelib.core.table import now_iso
 from chalicelib.core.tx import MAX_ITEMS, Tx, TxCancelled
+from chalicelib.identity.authn import Principal
 from chalicelib.products import messages as msg
 from chalicelib.products.concurrency import StaleVersion
 from chalicelib.products.listing import Slot, apply_slots, move_totals, slot_actions
@@ -31,6 +32,7 @@ from chalicelib.products.services.collection import (
     require_live,
 )
 from chalicelib.stores.models import ProductStoreItem, StoreItem, product_store_item
+from chalicelib.stores.services.common import require_store_scope
 
 FIELDS = ("name", "description", "product_category_id", "is_active", "is_featured")
 
@@ -49,8 +51,12 @@ def _category_counts(tx: Tx, category_id: str, delta: int) -> None:
               condition=condition, label="category" if delta > 0 else "old-category")
 
 
-def create_product(data: ProductCreate, *, actor_id: str) -> ProductItem:
-    """Create a product with a unique slug in an existing category, linked to existing stores."""
+def create_product(data: ProductCreate, *, actor: Principal) -> ProductItem:
+    """Create a product with a unique slug in an existing category, linked to existing stores (non-admins:
+    stores they belong to, the store scope of product links; their memberships are read first, as the
+    transaction has no room for 20 more checks)."""
+    require_store_scope(data.store_ids, actor)
+    actor_id = actor.user_id
     product_id = str(ULID())
     now = now_iso()
     product = ProductItem(*keys.product_key(product_id), id=product_id, name=data.name, slug="",

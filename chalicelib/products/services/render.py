@@ -12,6 +12,7 @@ from chalicelib.products.batch import MAX_KEYS, typed
 from chalicelib.products.models import OptionItem, OptionValueItem, ProductItem, VariantItem
 from chalicelib.products.schemas import OptionOut, ProductOut, StockOut, StoreSummary, UserSummary, ValueOut, VariantOut
 from chalicelib.products.services.collection import Collection
+from chalicelib.stores import policies as store_policies
 from chalicelib.stores.models import StockItem
 
 INCLUDES = ("category", "variants", "options", "stores", "gallery", "creator")
@@ -85,8 +86,10 @@ def variant_out(variant: VariantItem, stock: Iterable[StockItem], raw: Raw) -> V
 
 
 def related_keys(products: list[ProductItem], includes: set[str], found: Collection | None = None, *,
-                 cover_only: bool = False, budget: int = MAX_KEYS) -> list[tuple[str, str]]:
-    """The keys one BatchGetItem needs for `includes`, in priority order, at most `budget` of them."""
+                 cover_only: bool = False, budget: int = MAX_KEYS,
+                 sees_inactive_stores: bool = True) -> list[tuple[str, str]]:
+    """The keys one BatchGetItem needs for `includes`, in priority order, at most `budget` of them (last:
+    the stores of the variants' stock, for readers who do not see every store)."""
     wanted: list[tuple[str, str]] = []
     for product in products:
         if "category" in includes:
@@ -101,14 +104,15 @@ def related_keys(products: list[ProductItem], includes: set[str], found: Collect
     if found is not None and "variants" in includes:
         for variant in found.variants:
             wanted += [keys.file_key(f) for f in variant.gallery or []]
+        wanted += store_policies.stock_store_keys(found.stock, sees_inactive=sees_inactive_stores)
     return list(dict.fromkeys(wanted))[:budget]
 
 
 def render_product(product: ProductItem, includes: set[str], raw: Raw, found: Collection | None = None, *,
-                   sees_inactive: bool = True, cover_only: bool = False) -> dict[str, Any]:
-    """The product's fields plus the requested related resources."""
+                   sees_inactive: bool = True, sees_inactive_stores: bool = True,
+                   cover_only: bool = False) -> dict[str, Any]:
+    """The product's fields plus the requested related resources (stores and stock: only shown stores)."""
     from chalicelib.identity.models import UserItem
-    from chalicelib.stores.models import StoreItem
 
     out = product_fields(product)
     if "category" in includes:
@@ -125,12 +129,13 @@ def render_product(product: ProductItem, includes: set[str], raw: Raw, found: Co
         stores = [typed(raw.get(keys.store_key(link.store_id))) for link in found.links[:MAX_STORES_RENDERED]]
         out["stores"] = [StoreSummary(id=s.id, name=s.name, slug=s.slug, currency=s.currency or "EUR",
                                       is_active=bool(s.is_active)).model_dump()
-                         for s in stores if isinstance(s, StoreItem)]
+                         for s in stores if store_policies.store_shown(s, sees_inactive=sees_inactive_stores)]
     if "options" in includes:
         out["options"] = [option.model_dump(mode="json") for option in options_out(found)]
     if "variants" in includes:
         shown = [v for v in sorted(found.variants, key=lambda v: v.id) if sees_inactive or v.is_active]
-        out["variants"] = [variant_out(v, found.stock, raw).model_dump(mode="json") for v in shown]
+        stock = store_policies.shown_stock(found.stock, raw, sees_inactive=sees_inactive_stores)
+        out["variants"] = [variant_out(v, stock, raw).model_dump(mode="json") for v in shown]
     return out
 
 

@@ -19,6 +19,7 @@ from chalicelib.products.schemas import VariantCreate
 from chalicelib.products.services.collection import Collection, load_collection, require_live
 from chalicelib.products.services.lookups import lookup, lookup_attributes, require_product_visible
 from chalicelib.products.services.options import options_range
+from chalicelib.stores import policies as store_policies
 from chalicelib.stores.models import StockItem
 
 MAX_VARIANTS = 2048
@@ -134,11 +135,14 @@ def create_variant(product_id: str, data: VariantCreate) -> VariantItem:
     return variant
 
 
-def read_variant(variant_id: str, *, sees_inactive: bool) -> tuple[VariantItem, list[StockItem], dict]:
-    """A variant with its stock and gallery; customers only see active variants of visible products.
+def read_variant(variant_id: str, *, sees_inactive: bool, sees_inactive_stores: bool,
+                 gallery: bool = True) -> tuple[VariantItem, list[StockItem], dict]:
+    """A variant with its stock (in shown stores) and gallery; customers only see active variants of visible
+    products.
 
     Calls: one Query of the variant's gsi5 partition (the variant and its stock records), one BatchGetItem
-    (the product, for visibility, and the gallery's files).
+    (the product, for visibility, the gallery's files, and the stock's stores for readers who do not see
+    every store).
     """
     from chalicelib.products.batch import MAX_KEYS, batch_read, typed
 
@@ -147,12 +151,14 @@ def read_variant(variant_id: str, *, sees_inactive: bool) -> tuple[VariantItem, 
     if variant is None or (not sees_inactive and not variant.is_active):
         raise NotFound(msg.VARIANT_NOT_FOUND)
     stock = sorted((item for item in found if isinstance(item, StockItem)), key=lambda item: item.store_id)
-    wanted = [keys.product_key(variant.product_id)] + [keys.file_key(f) for f in variant.gallery or []]
+    wanted = [keys.product_key(variant.product_id)]
+    wanted += store_policies.stock_store_keys(stock, sees_inactive=sees_inactive_stores)
+    wanted += [keys.file_key(f) for f in variant.gallery or []] if gallery else []
     raw = batch_read(wanted[:MAX_KEYS])
     product = typed(raw.get(keys.product_key(variant.product_id)))
     require_product_visible(product if isinstance(product, ProductItem) else None, sees_inactive,
                             msg.VARIANT_NOT_FOUND)
-    return variant, stock, raw
+    return variant, store_policies.shown_stock(stock, raw, sees_inactive=sees_inactive_stores), raw
 
 
 def list_variants(product_id: str, *, sees_inactive: bool) -> Collection:

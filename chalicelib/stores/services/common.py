@@ -5,14 +5,15 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 from chalicelib.core import keys
-from chalicelib.core.errors import NotFound, PreconditionFailed
+from chalicelib.core.errors import Forbidden, NotFound, PreconditionFailed
 from chalicelib.core.http import etag_of
 from chalicelib.core.i18n import T
 from chalicelib.core.pagination import Page, PageQuery, paginate
 from chalicelib.core.table import Entity
+from chalicelib.core.tx import Tx, TxCancelled
 from chalicelib.identity.authn import Principal
 from chalicelib.stores import policies
-from chalicelib.stores.models import StockItem, StoreItem
+from chalicelib.stores.models import StockItem, StoreItem, StoreMemberItem
 from chalicelib.stores.schemas import AddressOut, StockOut, StoreOut
 
 STORE_NOT_FOUND = T("Magasin non trouvé", "Store not found")
@@ -104,7 +105,7 @@ def live_store(item: Any) -> StoreItem:
 def visible_store(item: Any, actor: Principal) -> StoreItem:
     """As live_store, and customers do not see inactive stores."""
     store = live_store(item)
-    if not store.is_active and not policies.sees_inactive_stores(actor):
+    if not policies.store_shown(store, sees_inactive=policies.sees_inactive_stores(actor)):
         raise NotFound(STORE_NOT_FOUND)
     return store
 
@@ -112,6 +113,40 @@ def visible_store(item: Any, actor: Principal) -> StoreItem:
 def member_key_of(store_id: str, actor: Principal) -> tuple[str, str] | None:
     """The caller's membership key when their access to the store depends on it (admins: None)."""
     return None if policies.acts_on_any_store(actor) else keys.store_member_key(store_id, actor.user_id)
+
+
+# --- the store scope: what non-admins may touch of a store's stock and product links -----------------
+# One rule (policies.acts_on_any_store + membership), two ways to apply it: inside the write's own
+# transaction (no extra call, no race), or by reading the memberships first where there is no transaction
+# to ride (or no room in it).
+def check_store_scope(tx: Tx, store_id: str, actor: Principal) -> None:
+    """A ConditionCheck on the actor's membership of the store, in the write's transaction (admins: none)."""
+    member = member_key_of(store_id, actor)
+    if member is not None:
+        tx.check(StoreMemberItem, member, StoreMemberItem.pk.exists(), label=f"member:{store_id}")
+
+
+def out_of_store_scope(exc: TxCancelled) -> bool:
+    """Whether a transaction failed on a `check_store_scope` condition (→ 403)."""
+    return any(label.startswith("member:") for label in exc.failed)
+
+
+def store_scope_keys(store_ids: Iterable[str], actor: Principal) -> list[tuple[str, str]]:
+    """The membership keys the actor's access to these stores depends on (admins: none)."""
+    return [key for key in (member_key_of(sid, actor) for sid in dict.fromkeys(store_ids)) if key is not None]
+
+
+def require_store_scope(store_ids: Iterable[str], actor: Principal,
+                        found: dict[tuple[str, str], Any] | None = None) -> None:
+    """403 unless the actor may act on every one of these stores. `found`: memberships already read (from a
+    BatchGetItem that carried `store_scope_keys`); otherwise one GetItem (one store) or BatchGetItem."""
+    wanted = store_scope_keys(store_ids, actor)
+    if not wanted:
+        return
+    if found is None:
+        found = ({wanted[0]: get_item(StoreMemberItem, wanted[0])} if len(wanted) == 1 else batch_get(wanted))
+    if any(not isinstance(found.get(key), StoreMemberItem) for key in wanted):
+        raise Forbidden()
 
 
 def store_out(item: StoreItem) -> StoreOut:

@@ -14,12 +14,12 @@ from chalicelib.core.errors import (
 from chalicelib.core.table import Entity, now_iso
 from chalicelib.core.tx import Tx, TxCancelled
 from chalicelib.identity.authn import Principal
-from chalicelib.products.models import ProductItem, VariantItem
+from chalicelib.products.models import VariantItem
+from chalicelib.products.services.variants import read_variant
 from chalicelib.stores import policies
 from chalicelib.stores.models import (
     ProductStoreItem,
     StockItem,
-    StoreMemberItem,
     store_stock_partition,
 )
 from chalicelib.stores.schemas import MAX_STOCK
@@ -30,8 +30,10 @@ from chalicelib.stores.services.common import (
     STOCK_NOT_FOUND,
     VARIANT_NOT_FOUND,
     check_if_match,
+    check_store_scope,
     get_item,
-    member_key_of,
+    out_of_store_scope,
+    require_store_scope,
     stock_out,
 )
 
@@ -45,36 +47,11 @@ def find_variant(variant_id: str) -> VariantItem:
 
 
 def list_variant_stock(variant_id: str, *, actor: Principal) -> tuple[VariantItem, list[StockItem]]:
-    """The variant's stock in every store: the gsi5 lookup, then one Query that also brings the product.
-
-    The range PRODUCT … STOCK#<vid>#~ of the product's partition holds the product item and stock records;
-    the filter keeps the product and this variant's records, so visibility is decided without another call.
-    """
-    variant = find_variant(variant_id)
-    prefix = keys.variant_stock_prefix(variant_id)
-    product: ProductItem | None = None
-    records: list[StockItem] = []
-    for item in Entity.query(keys.product_partition(variant.product_id),
-                             Entity.sk.between(keys.product_key(variant.product_id)[1], prefix + "\uffff"),
-                             filter_condition=ProductItem.id.exists() | (StockItem.variant_id == variant_id)):
-        if isinstance(item, ProductItem):
-            product = item
-        elif isinstance(item, StockItem) and item.sk.startswith(prefix):
-            records.append(item)
-    # As the catalog's reads: staff see inactive and trashed entries, customers only active, live ones.
-    if product is None:
-        raise NotFound(VARIANT_NOT_FOUND)
-    live = bool(product.is_active) and not product.deleted_at and bool(variant.is_active)
-    if not live and not policies.sees_inactive_products(actor):
-        raise NotFound(VARIANT_NOT_FOUND)
-    return variant, sorted(records, key=lambda record: record.store_id)
-
-
-def _scope(tx: Tx, store_id: str, actor: Principal) -> None:
-    """Non-admins change stock only where they belong: a ConditionCheck on their membership, same transaction."""
-    member = member_key_of(store_id, actor)
-    if member is not None:
-        tx.check(StoreMemberItem, member, StoreMemberItem.pk.exists(), label="member")
+    """The variant's stock in every store the caller may see: the variant read of the catalog (one Query of
+    its gsi5 partition, one BatchGetItem of the product and, for customers, the stores), without the gallery."""
+    variant, records, _ = read_variant(variant_id, sees_inactive=policies.sees_inactive_products(actor),
+                                       sees_inactive_stores=policies.sees_inactive_stores(actor), gallery=False)
+    return variant, records
 
 
 def _upsert(product_id: str, variant_id: str, store_id: str, now: str) -> list[Any]:
@@ -88,7 +65,7 @@ def _upsert(product_id: str, variant_id: str, store_id: str, now: str) -> list[A
 
 
 def _raise_for(exc: TxCancelled, *, if_match: str | None = None) -> None:
-    if "member" in exc.failed:
+    if out_of_store_scope(exc):
         raise Forbidden() from None
     if "link" in exc.failed:
         raise field_error("store_id", NOT_ATTACHED) from None
@@ -99,12 +76,6 @@ def _raise_for(exc: TxCancelled, *, if_match: str | None = None) -> None:
 
 def _current(product_id: str, variant_id: str, store_id: str) -> StockItem | None:
     return get_item(StockItem, keys.stock_key(product_id, variant_id, store_id))
-
-
-def _require_member(store_id: str, actor: Principal) -> None:
-    member = member_key_of(store_id, actor)
-    if member is not None and get_item(StoreMemberItem, member) is None:
-        raise Forbidden()
 
 
 def set_stock(variant_id: str, store_id: str, quantity: int, *, actor: Principal,
@@ -120,7 +91,7 @@ def set_stock(variant_id: str, store_id: str, quantity: int, *, actor: Principal
         check_if_match(if_match, stock_out(current))
         condition = StockItem.version == current.version
     tx = Tx()
-    _scope(tx, store_id, actor)
+    check_store_scope(tx, store_id, actor)
     # Updating the link both requires it (the store carries the product) and records that this variant has
     # stock there, so detaching deletes exactly the right records.
     tx.update(ProductStoreItem, keys.product_store_key(pid, store_id), [ProductStoreItem.variant_ids.add({variant_id})],
@@ -148,7 +119,7 @@ def adjust_stock(variant_id: str, store_id: str, delta: int, *, actor: Principal
 
     variant = find_variant(variant_id)
     pid = variant.product_id
-    _require_member(store_id, actor)
+    require_store_scope([store_id], actor)
     pk, sk = keys.stock_key(pid, variant_id, store_id)
     # 0 <= quantity + delta <= MAX_STOCK is checked by DynamoDB on the value it holds: no read-modify-write.
     within = (StockItem.quantity >= -delta) if delta < 0 else (StockItem.quantity <= MAX_STOCK - delta)
@@ -167,7 +138,7 @@ def adjust_stock(variant_id: str, store_id: str, delta: int, *, actor: Principal
         raise Conflict(STOCK_INSUFFICIENT)
     # No record yet (or one over the cap: the "stock" condition tells, without a read): create it with the link's bookkeeping, as PUT does (rare: the first arrival of a variant).
     tx = Tx()
-    _scope(tx, store_id, actor)
+    check_store_scope(tx, store_id, actor)
     tx.update(ProductStoreItem, keys.product_store_key(pid, store_id), [ProductStoreItem.variant_ids.add({variant_id})],
               condition=ProductStoreItem.pk.exists(), label="link")
     tx.update(StockItem, (pk, sk), _upsert(pid, variant_id, store_id, now_iso()) + [StockItem.quantity.add(delta)],
@@ -193,14 +164,14 @@ def delete_stock(variant_id: str, store_id: str, *, actor: Principal, if_match: 
         check_if_match(if_match, stock_out(current))
         condition = condition & (StockItem.version == current.version)
     tx = Tx()
-    _scope(tx, store_id, actor)
+    check_store_scope(tx, store_id, actor)
     tx.delete(StockItem, keys.stock_key(pid, variant_id, store_id), condition=condition, label="stock")
     tx.update(ProductStoreItem, keys.product_store_key(pid, store_id), [ProductStoreItem.variant_ids.delete({variant_id})],
               condition=ProductStoreItem.pk.exists(), label="unlink")
     try:
         tx.commit()
     except TxCancelled as exc:
-        if "member" in exc.failed:
+        if out_of_store_scope(exc):
             raise Forbidden() from None
         if "stock" in exc.failed or "unlink" in exc.failed:
             if if_match and "stock" in exc.failed and _current(pid, variant_id, store_id) is not None:
