@@ -74,6 +74,14 @@ def test_no_signing_key_outside_local_and_test_refuses_to_start(code, stage):
     assert "ConfigurationError" in started.stderr and "JWT_KEYS" in started.stderr
 
 
+def test_a_lambda_function_without_a_stage_is_prod_and_refuses_the_development_key():
+    started = _start(LAMBDA_ENTRY, AWS_LAMBDA_FUNCTION_NAME="catalog-GetHealth",
+                     CATALOG_ROUTE_MODULE="chalicelib.health.routes")
+    assert started.returncode != 0 and "STAGE=prod" in started.stderr and "JWT_KEYS" in started.stderr
+    local = _start("import app; print('served')")  # outside Lambda an unset STAGE is local, as `make run` is
+    assert local.returncode == 0 and "served" in local.stdout, local.stderr
+
+
 def test_the_public_development_key_is_refused_outside_local_and_test():
     from chalicelib.core.settings import DEV_SIGNING_KEY
 

@@ -62,7 +62,7 @@ def _jwt_keys() -> tuple[tuple[str, str], ...]:
     param = os.environ.get("JWT_KEYS_PARAMETER")
     if not raw and param:
         raw = _read_ssm_parameter(param).strip()
-    stage = os.environ.get("STAGE", "local")
+    stage = current_stage()
     if not raw:
         if stage not in DEV_KEY_STAGES:  # e.g. an empty parameter: never fall back to the public key
             raise ConfigurationError(f"STAGE={stage}: the JWT signing keys ({param or 'JWT_KEYS'}) are empty")
@@ -76,6 +76,12 @@ def _jwt_keys() -> tuple[tuple[str, str], ...]:
             raise ConfigurationError(f"STAGE={stage}: JWT_KEYS holds the public development key; set a secret one")
         pairs.append((kid, secret))
     return tuple(pairs)
+
+
+def current_stage() -> str:
+    """STAGE, or where it is unset: `prod` inside a Lambda function (so a function deployed without STAGE never
+    takes the public development key), `local` elsewhere."""
+    return os.environ.get("STAGE") or ("prod" if os.environ.get("AWS_LAMBDA_FUNCTION_NAME") else "local")
 
 
 def _require_signing_key_source(stage: str) -> None:
@@ -104,7 +110,7 @@ def _read_ssm_parameter(name: str) -> str:
 def get_settings() -> Settings:
     """Read the environment once per process; ConfigurationError when it cannot be served safely."""
     env = os.environ.get
-    stage = env("STAGE", "local")
+    stage = current_stage()
     _require_signing_key_source(stage)
     return Settings(
         stage=stage,
