@@ -44,7 +44,7 @@ def start_moto() -> Any:
         "AWS_ENDPOINT_URL_DYNAMODB": f"http://127.0.0.1:{port}", "AWS_ENDPOINT_URL_S3": f"http://127.0.0.1:{port}",
         "AWS_ACCESS_KEY_ID": "bench", "AWS_SECRET_ACCESS_KEY": "bench", "AWS_DEFAULT_REGION": "eu-west-1",
         "STAGE": "bench", "TABLE_NAME": "catalog-bench", "BUCKET_NAME": "catalog-bench-media", "LOG_LEVEL": "WARNING",
-        "JWT_KEYS": "bench:bench-signing-key-0123456789abcdef0123456789",
+        "JWT_KEYS": "bench:bench-signing-key-0123456789abcdef0123456789", "DDB_CALLS_HEADER": "1",
     })
     return server
 

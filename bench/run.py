@@ -96,7 +96,7 @@ def start(extra: dict[str, str]) -> tuple[Any, RecordingProxy, subprocess.Popen,
     env.update({"PORT": str(port), "AWS_ENDPOINT_URL_DYNAMODB": f"http://127.0.0.1:{proxy.port}",
                 "AWS_ENDPOINT_URL_S3": f"http://127.0.0.1:{aws_port}", "AWS_ACCESS_KEY_ID": "local",
                 "AWS_SECRET_ACCESS_KEY": "local", "ADMIN_EMAIL": "admin@example.com", "ADMIN_PASSWORD": "ChangeMe123!",
-                "LOG_LEVEL": "WARNING", "PYTHONUNBUFFERED": "1", **extra})
+                "LOG_LEVEL": "WARNING", "PYTHONUNBUFFERED": "1", "DDB_CALLS_HEADER": "1", **extra})
     log = open(Path(tempfile.gettempdir()) / f"catalog-bench-{port}.log", "w")
     process = subprocess.Popen([sys.executable, str(ROOT / "scripts" / "local_stack.py")], cwd=ROOT, env=env,
                                stdout=log, stderr=subprocess.STDOUT)

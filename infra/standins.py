@@ -1,15 +1,16 @@
 """Making the local stand-ins behave like the AWS services they replace (dev and test only, never deployed)."""
 from __future__ import annotations
 
-import json
 import threading
 from typing import Any
 
-from infra.gateway import ROUTE_NOT_FOUND
+from infra.gateway import route_not_found
 
 
 def patch_local_gateway() -> None:
-    """chalice's LocalGateway answers unknown paths like the deployed gateway does (404 envelope)."""
+    """chalice's LocalGateway answers unknown paths with the 404 envelope in the request's language, and its
+    HTTP server hands every method to the app (so TRACE, PROPFIND… get the app's 405 envelope with Allow,
+    where http.server would answer a 501 HTML page for any method without a do_<METHOD>)."""
     from chalice import local
 
     if getattr(local.LocalGateway, "_envelope_patched", False):
@@ -20,10 +21,16 @@ def patch_local_gateway() -> None:
         try:
             return original(self, method, path, headers, body)
         except local.ForbiddenError:
-            return {"statusCode": 404, "headers": {"Content-Type": "application/json; charset=utf-8"},
-                    "multiValueHeaders": {}, "body": json.dumps(ROUTE_NOT_FOUND, ensure_ascii=False)}
+            language = next((v for k, v in headers.items() if k.lower() == "accept-language"), None)
+            return route_not_found(language)
+
+    def any_method(self: Any, name: str) -> Any:
+        if name.startswith("do_"):
+            return self._generic_handle
+        raise AttributeError(name)
 
     local.LocalGateway.handle_request = handle_request  # type: ignore[method-assign]
+    local.ChaliceRequestHandler.__getattr__ = any_method  # type: ignore[attr-defined]
     local.LocalGateway._envelope_patched = True  # type: ignore[attr-defined]
 
 

@@ -15,7 +15,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from infra.gateway import GATEWAY_RESPONSES
+from infra.gateway import GATEWAY_HEADERS, GATEWAY_RESPONSES
 from infra.resources import PENDING_PREFIX, bucket_cors, bucket_lifecycle, table_properties
 
 HTTP_METHODS = ("get", "post", "put", "patch", "delete", "head", "options")
@@ -203,7 +203,8 @@ def _gateway(api: dict[str, Any], config: dict[str, Any], stage: StageSettings) 
         responses[response_type] = {
             "statusCode": str(status),
             "responseTemplates": {"application/json": json.dumps(body, ensure_ascii=False)},
-            "responseParameters": {"gatewayresponse.header.Content-Type": "'application/json; charset=utf-8'"},
+            "responseParameters": {f"gatewayresponse.header.{name}": f"'{value}'"
+                                   for name, value in GATEWAY_HEADERS.items()},
         }
     api["DefinitionBody"]["x-amazon-apigateway-gateway-responses"] = responses
 

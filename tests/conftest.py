@@ -17,6 +17,7 @@ os.environ.update({
     "AWS_DEFAULT_REGION": "eu-west-1", "AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing",
     "JWT_KEYS": "k2:test-signing-key-two-0123456789abcdef0123,k1:test-signing-key-one-0123456789abcdef0123",
     "CORS_ORIGINS": "http://127.0.0.1:3000", "LOG_LEVEL": "INFO", "PASSWORD_HASH_COST": "test",
+    "DDB_CALLS_HEADER": "1",  # the call meter over HTTP (off by default: it is an enumeration oracle)
 })
 # TEST_DYNAMODB_ENDPOINT (make test-ddblocal): DynamoDB goes to that emulator (AWS's DynamoDB Local), which is
 # stricter than moto; mock_aws intercepts AWS hostnames only, so S3 and the rest stay mocked.

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from chalicelib.core import keys
 from chalicelib.core.table import Entity
-from tests.builders_catalog import attach, create_store, make_product
+from tests.builders_catalog import add_members, attach, create_store, make_product
 
 
 def _stock_rows(product_id: str) -> list[Entity]:
@@ -116,6 +116,7 @@ def test_detach_removes_the_link_and_the_products_stock_in_that_store(api, admin
 def test_permissions(api, admin, manager, staff, customer):
     store = create_store(api, admin.token)
     item = make_product(api, admin.token)
+    add_members(api, admin.token, store["id"], manager.id)  # managers act on stores they belong to (issue 10 #3)
     for account in (staff, customer):
         assert api.post(f"/products/{item.product_id}/stores", json={"store_ids": [store["id"]]},
                         token=account.token).status == 403

@@ -7,8 +7,7 @@ from pydantic import AfterValidator, Field
 
 from chalicelib.core.i18n import T
 from chalicelib.core.pagination import PageQuery
-from chalicelib.core.schemas import Id, Input, Output, invalid
-from chalicelib.identity.schemas import patch_field
+from chalicelib.core.schemas import Id, Input, Output, invalid, patch_field
 
 if TYPE_CHECKING:  # models load PynamoDB: not at import (cold start)
     from chalicelib.addresses.models import AddressItem

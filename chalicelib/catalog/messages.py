@@ -51,7 +51,11 @@ VALUES_UNKNOWN = T("Ces valeurs n'appartiennent pas aux options de ce produit : 
 VALUES_SAME_OPTION = T("Une variante ne peut avoir qu'une valeur par option.", "A variant can have only one value per option.")
 PRICE_FORMAT = T("Le montant doit être une chaîne décimale positive avec au plus deux décimales (ex. \"19.90\").",
                  "The amount must be a positive decimal string with at most two decimals (e.g. \"19.90\").")
+COMPARE_AT_BELOW_PRICE = T("Le prix barré (compare_at_price) doit être supérieur ou égal au prix.",
+                           "The compare_at_price must be greater than or equal to the price.")
 
 STOCK_NOT_FOUND = T("Aucun stock pour cette variante dans ce magasin", "No stock for this variant in this store")
 STOCK_INSUFFICIENT = T("Stock insuffisant : la quantité ne peut pas devenir négative",
                        "Insufficient stock: the quantity cannot go below zero")
+STOCK_ABOVE_CAP = T("Stock trop élevé : la quantité ne peut pas dépasser 1 000 000 000",
+                    "Stock too high: the quantity cannot exceed 1,000,000,000")

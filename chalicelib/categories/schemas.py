@@ -1,12 +1,12 @@
 """What the categories domain reads and writes over HTTP."""
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Annotated
 
 from pydantic import Field
 
 from chalicelib.core.pagination import PageQuery
-from chalicelib.core.schemas import Id, Input, Name, Output
+from chalicelib.core.schemas import MULTILINE, Id, Input, Name, Output, patch_field
 
 if TYPE_CHECKING:
     from chalicelib.categories.models import CategoryItem
@@ -19,7 +19,7 @@ class CategoryCreate(Input):
     """POST (and PUT, which replaces every field)."""
 
     name: Name
-    description: str | None = Field(None, max_length=5000)
+    description: Annotated[str | None, MULTILINE] = Field(None, max_length=5000)
     parent_id: Id | None = None
     position: int = Field(0, ge=0, le=MAX_POSITION)
     is_active: bool = True
@@ -28,11 +28,11 @@ class CategoryCreate(Input):
 class CategoryPatch(Input):
     """PATCH: only the given fields change (`parent_id: null` moves the category to the top level)."""
 
-    name: Name | None = None
-    description: str | None = Field(None, max_length=5000)
+    name: Name = patch_field()
+    description: Annotated[str | None, MULTILINE] = Field(None, max_length=5000)
     parent_id: Id | None = None
-    position: int | None = Field(None, ge=0, le=MAX_POSITION)
-    is_active: bool | None = None
+    position: int = patch_field(ge=0, le=MAX_POSITION)
+    is_active: bool = patch_field()
 
 
 class CategoryListQuery(PageQuery):

@@ -27,6 +27,7 @@ from chalicelib.core.errors import (
     ValidationFailed,
 )
 from chalicelib.core.idempotency import IdempotencyClaim, IdempotentReplay, body_hash, set_idempotency_claim
+from chalicelib.core.jsontext import JsonRejected, parse_json
 from chalicelib.core.pagination import Page
 from chalicelib.core.schemas import error_messages
 
@@ -37,6 +38,7 @@ ACCEPTED_CONTENT_TYPES = ["application/json", "text/plain", "application/x-www-f
                           "multipart/form-data", "application/xml", "text/html", "application/octet-stream"]
 
 log = logging.getLogger("catalog")
+_JSON_REJECTED = {"too_deep": i18n.JSON_TOO_DEEP, "number": i18n.JSON_NUMBER}
 
 
 @dataclass
@@ -59,6 +61,14 @@ class RouteSpec:
     many: bool = False
     has_message: bool = False  # the envelope carries `message`
     raw: bool = False  # the view answers its own body (no envelope): `response` describes that body
+    paged: bool = False  # answers a Page (data + meta) without taking PageQuery (a bounded list in one page)
+
+    @property
+    def paginated(self) -> bool:
+        """The answer carries `meta`: the OpenAPI document and the renderer agree on this one property."""
+        from chalicelib.core.pagination import PageQuery
+
+        return self.paged or (self.query is not None and issubclass(self.query, PageQuery))
 
 
 ROUTES: list[RouteSpec] = []
@@ -147,20 +157,23 @@ def route(
     replay: Callable[[str], Any] | None = None,
     many: bool = False,
     raw: bool = False,
+    paged: bool = False,
 ) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
     """Register a view on `bp` behind the shared pipeline; the view takes (req, **path_params).
 
     `permission` is checked before the view runs; `replay(resource_id)` renders a create again when a
     request repeats an Idempotency-Key (creates without it do not accept the header). `many=True`: the view
-    returns a plain (unpaginated, bounded) list of `response`. `raw=True`: the view returns its own Response
-    (no envelope) whose body `response` describes. Without `response`, `data` is null (deletes, logout).
+    returns a plain (unpaginated, bounded) list of `response`; `paged=True`: it returns a `Page` of `response`
+    without taking a PageQuery (lists that always come whole, with `meta`). `raw=True`: the view returns its
+    own Response (no envelope) whose body `response` describes. Without `response`, `data` is null (deletes,
+    logout).
     """
     tag = path.strip("/").split("/")[0] or "root"
 
     def decorator(view: Callable[..., Any]) -> Callable[..., Any]:
         spec = RouteSpec(method, path, view.__name__, tag, summary, body, query, response, status, public,
                          permission, idempotent=replay is not None, module=view.__module__,
-                         many=many, has_message=message is not None, raw=raw)
+                         many=many, has_message=message is not None, raw=raw, paged=paged)
         ROUTES.append(spec)
 
         @functools.wraps(view)
@@ -243,9 +256,9 @@ def _parse_body(spec: RouteSpec, headers: Mapping[str, str], raw: bytes) -> Any:
     if raw and content_type != "application/json" and not content_type.endswith("+json"):
         raise UnsupportedMediaType()
     try:
-        data = json.loads(raw) if raw.strip() else {}
-    except (json.JSONDecodeError, UnicodeDecodeError):
-        raise BadRequest(i18n.MALFORMED_JSON) from None
+        data = parse_json(raw) if raw.strip() else {}
+    except JsonRejected as exc:
+        raise BadRequest(_JSON_REJECTED.get(exc.reason, i18n.MALFORMED_JSON)) from None
     if not isinstance(data, dict):
         raise ValidationFailed(errors={"body": [i18n.T("Le corps de la requête doit être un objet JSON.",
                                                         "The request body must be a JSON object.").render()]})
@@ -260,6 +273,8 @@ def _render(spec: RouteSpec, req: Req, result: Any, message: i18n.T | None) -> R
         return result
     text = message.render() if message else None
     if isinstance(result, Page):
+        if not spec.paginated:  # the document would describe another shape: a bug of the route's declaration
+            raise TypeError(f"{spec.method} {spec.path} returns a Page but declares neither PageQuery nor paged")
         return json_response(envelope(dump(result.items), message=text, meta=result.meta), spec.status)
     data = dump(result)
     headers: dict[str, str] = {}

@@ -38,6 +38,10 @@ NOT_FOUND = T("Ressource non trouvée", "Resource not found")
 ROUTE_NOT_FOUND = T("Route introuvable", "Route not found")
 METHOD_NOT_ALLOWED = T("Méthode non autorisée", "Method not allowed")
 MALFORMED_JSON = T("Le corps de la requête n'est pas un JSON valide", "The request body is not valid JSON")
+JSON_TOO_DEEP = T("Le corps de la requête est imbriqué trop profondément (32 niveaux au plus)",
+                  "The request body is nested too deeply (32 levels at most)")
+JSON_NUMBER = T("Le corps de la requête contient un nombre hors limites (40 caractères au plus, fini)",
+                "The request body holds a number out of bounds (40 characters at most, finite)")
 UNSUPPORTED_MEDIA = T("Type de contenu non supporté : utilisez application/json", "Unsupported content type: use application/json")
 TOO_LARGE = T("Le corps de la requête dépasse 1 Mio", "The request body exceeds 1 MiB")
 UNAUTHENTICATED = T("Non authentifié", "Unauthenticated")

@@ -1,5 +1,5 @@
-"""The call meter: every DynamoDB call of a request is counted (logged, sent as X-DynamoDB-Calls outside
-prod, asserted by tests); a Scan is refused. No AWS imports here, so the middleware loads cheaply."""
+"""The call meter: every DynamoDB call of a request is counted (logged, sent as X-DynamoDB-Calls when
+DDB_CALLS_HEADER asks, asserted by tests); a Scan is refused. No AWS imports here, so the middleware loads cheaply."""
 from __future__ import annotations
 
 from contextvars import ContextVar

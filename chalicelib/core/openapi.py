@@ -9,7 +9,6 @@ from pydantic import BaseModel
 from pydantic.json_schema import models_json_schema
 
 from chalicelib.core.http import ROUTES, RouteSpec
-from chalicelib.core.pagination import PageQuery
 
 _PARAM = re.compile(r"{([^}]+)}")
 _ERRORS = {"400": "Malformed JSON", "401": "Unauthenticated", "403": "Forbidden", "404": "Not found",
@@ -65,7 +64,7 @@ def _operation(spec: RouteSpec, refs: dict[Any, Any]) -> dict[str, Any]:
     data: dict[str, Any] = refs[(spec.response, "validation")] if spec.response else {"type": "null"}
     if spec.many:
         data = {"type": "array", "items": data}
-    paginated = spec.query is not None and issubclass(spec.query, PageQuery)
+    paginated = spec.paginated
     required = ["success", "data"] + (["message"] if spec.has_message else [])
     if spec.raw:
         success = data

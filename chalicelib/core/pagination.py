@@ -6,6 +6,7 @@ import hashlib
 import hmac
 import json
 import math
+import re
 from dataclasses import dataclass
 from typing import Any, Callable, Generic, Iterable, TypeVar
 
@@ -13,6 +14,7 @@ from pydantic import Field
 
 from chalicelib.core import i18n
 from chalicelib.core.errors import field_error
+from chalicelib.core.jsontext import parse_json
 from chalicelib.core.schemas import Query
 from chalicelib.core.settings import get_settings
 
@@ -49,19 +51,37 @@ def encode_cursor(state: dict[str, Any]) -> str:
     return f"{body}.{_sign(payload)}"
 
 
+_KEY_NAME = re.compile(r"^(gsi[1-9])?(pk|sk)$")
+
+
+def _valid_state(state: Any, scope: str) -> bool:
+    """A cursor's inner fields, checked one by one: the signing key may leak (a development key is public), so
+    a well-signed cursor is still client input and must not reach DynamoDB or arithmetic unchecked."""
+    if not isinstance(state, dict) or state.get("s") != scope:
+        return False
+    key, page, total = state.get("k"), state.get("p"), state.get("t")
+    if not isinstance(key, dict) or not 1 <= len(key) <= 4:
+        return False
+    for name, value in key.items():
+        if not (isinstance(name, str) and _KEY_NAME.match(name) and isinstance(value, dict) and len(value) == 1
+                and isinstance(value.get("S"), str) and 0 < len(value["S"]) <= 1024):
+            return False
+    return all(type(n) is int and 0 <= n <= 10**9 for n in (page, total)) and page >= 1  # type() is: no bools
+
+
 def decode_cursor(cursor: str, scope: str) -> dict[str, Any]:
-    """Verify a cursor's signature and that it belongs to this list; anything else → 422."""
+    """Verify a cursor's signature, that it belongs to this list and that its fields are well formed; else 422."""
     try:
         body, signature = cursor.split(".", 1)
         payload = base64.urlsafe_b64decode(body + "=" * (-len(body) % 4))
         if not hmac.compare_digest(_sign(payload), signature):
             raise ValueError("bad signature")
-        state = json.loads(payload)
-        if state.get("s") != scope:
-            raise ValueError("cursor of another list")
-        return state
-    except (ValueError, TypeError, json.JSONDecodeError, UnicodeDecodeError):
+        state = parse_json(payload)
+    except (ValueError, TypeError):  # JsonRejected, binascii.Error and UnicodeDecodeError are ValueErrors
         raise field_error("cursor", i18n.INVALID_CURSOR) from None
+    if not _valid_state(state, scope):
+        raise field_error("cursor", i18n.INVALID_CURSOR)
+    return state
 
 
 def paginate(
@@ -79,6 +99,8 @@ def paginate(
     Calls: one Query, plus one GetItem for the total on the first page (later pages carry it in the cursor).
     """
     state = decode_cursor(params.cursor, scope) if params.cursor else None
+    if state and set(state["k"]) != {"pk", "sk", *((f"{index}pk", f"{index}sk") if index else ())}:
+        raise field_error("cursor", i18n.INVALID_CURSOR)  # a key of another index: DynamoDB would refuse it
     start_key = state["k"] if state else None
     page_number = state["p"] if state else 1
     rows = list(query(params.per_page + 1, start_key))

@@ -33,6 +33,15 @@ _CHALICE_ERRORS: dict[int, i18n.T] = {
 CORS_HEADERS = "Authorization,Content-Type,Accept-Language,If-Match,If-None-Match,Idempotency-Key"
 CORS_METHODS = "GET,POST,PUT,PATCH,DELETE,OPTIONS"
 EXPOSED_HEADERS = "ETag,Retry-After,X-Request-Id,Idempotent-Replayed"
+# On every answer, the API's own and the gateway's (infra/gateway.py): bodies are JSON, never sniffed as HTML;
+# the API is HTTPS only in AWS (API Gateway has no plain-HTTP listener), so browsers may pin that for a year.
+SECURITY_HEADERS = {"X-Content-Type-Options": "nosniff",
+                    "Strict-Transport-Security": "max-age=31536000; includeSubDomains"}
+# Who is asking (Authorization: roles decide what a list holds) and in which language (every message) shape
+# the body of any answer; a shared cache must key on both.
+VARY = ("Authorization", "Accept-Language")
+PRIVATE = "no-store"  # tokens, personal data, anything an Authorization header unlocked, every error
+PUBLIC_READ = "no-cache"  # anonymous GETs may be kept but are revalidated each time (ETag → 304 is cheap)
 
 
 class CatalogApp(Chalice):
@@ -82,9 +91,10 @@ def _request_middleware(event: Any, get_response: Callable[[Any], Response]) -> 
         log.warning("could not install the DynamoDB call meter")
     response = get_response(event)
     response = _envelope_chalice_errors(response)
+    _add_cache_headers(event, response)
     _add_cors(headers.get("origin"), response)
     response.headers["X-Request-Id"] = request_id
-    if get_settings().stage != "prod":  # lets smoke tests and benchmarks read the budget over HTTP
+    if get_settings().ddb_calls_header:  # opt-in (tests, benchmarks): the count leaks what a request touched
         response.headers["X-DynamoDB-Calls"] = str(len(calls))
     log.info("request", extra={
         "request_id": request_id, "method": event.method, "route": (event.context or {}).get("resourcePath"),
@@ -110,11 +120,26 @@ def _envelope_chalice_errors(response: Response) -> Response:
     return response
 
 
+def _add_cache_headers(event: Any, response: Response) -> None:
+    """Security headers everywhere; no-store unless an anonymous GET succeeded (then no-cache); Vary."""
+    headers = event.headers or {}
+    response.headers.update(SECURITY_HEADERS)
+    anonymous_read = event.method in ("GET", "HEAD") and not headers.get("authorization")
+    if "Cache-Control" not in response.headers:
+        response.headers["Cache-Control"] = PUBLIC_READ if anonymous_read and response.status_code < 400 else PRIVATE
+    _vary(response, *VARY)
+
+
+def _vary(response: Response, *names: str) -> None:
+    present = [v.strip() for v in response.headers.get("Vary", "").split(",") if v.strip()]
+    response.headers["Vary"] = ", ".join(present + [n for n in names if n not in present])
+
+
 def _add_cors(origin: str | None, response: Response) -> None:
     if origin and origin in get_settings().cors_origins:
         response.headers["Access-Control-Allow-Origin"] = origin
         response.headers["Access-Control-Expose-Headers"] = EXPOSED_HEADERS
-        response.headers["Vary"] = "Origin"
+        _vary(response, "Origin")
 
 
 def _install_preflight(app: Chalice) -> None:

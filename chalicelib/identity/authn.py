@@ -7,7 +7,7 @@ from chalicelib.core import keys
 from chalicelib.core.batch import batch_get
 from chalicelib.core.errors import Forbidden, Unauthenticated
 from chalicelib.identity.models import RoleItem, SessionItem, UserItem
-from chalicelib.identity.permissions import BUILTIN_ROLES, CATALOG_STAFF_PERMISSION
+from chalicelib.identity.permissions import BUILTIN_ROLES, CATALOG_STAFF_PERMISSION, STORE_STAFF_PERMISSIONS
 
 
 @dataclass(frozen=True)
@@ -31,6 +31,11 @@ class Principal:
     def sees_inactive_catalog(self) -> bool:
         """Staff of the catalog see inactive entries; customers never do."""
         return self.can(CATALOG_STAFF_PERMISSION)
+
+    @property
+    def sees_inactive_stores(self) -> bool:
+        """People who run stores see inactive stores; customers never do (catalog/links/policies.store_shown)."""
+        return any(self.can(permission) for permission in STORE_STAFF_PERMISSIONS)
 
 
 def require(principal: Principal | None, permission: str) -> Principal:

@@ -41,3 +41,5 @@ ROLE_DESCRIPTIONS: dict[str, str] = {
 
 # Roles whose holders see inactive catalog entries; everyone else is treated as a customer.
 CATALOG_STAFF_PERMISSION = "products.update"
+# Holders of either run stores and see inactive ones; everyone else sees active stores only.
+STORE_STAFF_PERMISSIONS = ("stores.update", "stock.update")

@@ -19,6 +19,7 @@ from chalicelib.identity.schemas import (
     RegisterIn,
     RoleIn,
     RoleOut,
+    RolePatch,
     RoleReplace,
     UserOut,
 )
@@ -96,7 +97,7 @@ def list_roles(req: Req) -> Page:
 @route(bp, "POST", "/roles", summary="Create a custom role", body=RoleIn, response=RoleOut, status=201,
        permission="roles.manage", message=ROLE_CREATED, replay=lambda name: RoleOut.from_item(roles.get_role(name, consistent=True)))
 def create_role(req: Req) -> RoleOut:
-    return RoleOut.from_item(roles.create_role(req.body))
+    return RoleOut.from_item(roles.create_role(req.body, actor=req.principal))
 
 
 @route(bp, "GET", "/roles/{role_id}", summary="One role", response=RoleOut, permission="roles.view")
@@ -107,10 +108,16 @@ def get_role(req: Req, role_id: str) -> RoleOut:
 @route(bp, "PUT", "/roles/{role_id}", summary="Replace a custom role's description and permissions",
        body=RoleReplace, response=RoleOut, permission="roles.manage", message=ROLE_UPDATED)
 def replace_role(req: Req, role_id: str) -> RoleOut:
-    return RoleOut.from_item(roles.replace_role(role_id, req.body, if_match=req.if_match))
+    return RoleOut.from_item(roles.replace_role(role_id, req.body, actor=req.principal, if_match=req.if_match))
+
+
+@route(bp, "PATCH", "/roles/{role_id}", summary="Update some fields of a custom role (description, permissions)",
+       body=RolePatch, response=RoleOut, permission="roles.manage", message=ROLE_UPDATED)
+def patch_role(req: Req, role_id: str) -> RoleOut:
+    return RoleOut.from_item(roles.replace_role(role_id, req.body, actor=req.principal, if_match=req.if_match))
 
 
 @route(bp, "DELETE", "/roles/{role_id}", summary="Delete a custom role nobody holds", permission="roles.manage",
        message=ROLE_DELETED)
 def delete_role(req: Req, role_id: str) -> None:
-    roles.delete_role(role_id, if_match=req.if_match)
+    roles.delete_role(role_id, actor=req.principal, if_match=req.if_match)

@@ -7,30 +7,23 @@ from typing import TYPE_CHECKING, Annotated, Any
 from pydantic import Field, StringConstraints, ValidationInfo, field_validator
 
 from chalicelib.core.i18n import T
-from chalicelib.core.schemas import Email, Input, Name, Output, invalid
+from chalicelib.core.schemas import MULTILINE, VERBATIM, Email, Input, Name, Output, invalid, patch_field
 from chalicelib.identity.permissions import PERMISSIONS
+
+__all__ = ["patch_field"]  # re-exported: users.schemas and addresses.schemas import it from here
 
 if TYPE_CHECKING:  # models load PynamoDB: not at import (cold start), see docs/architecture.md
     from chalicelib.identity.models import RoleItem, UserItem
 
 # Passwords are taken byte for byte: the model-wide whitespace stripping would silently change them.
-Password = Annotated[str, StringConstraints(strip_whitespace=False, min_length=8, max_length=256)]
-AnyPassword = Annotated[str, StringConstraints(strip_whitespace=False, min_length=1, max_length=256)]
+Password = Annotated[str, StringConstraints(strip_whitespace=False, min_length=8, max_length=256), VERBATIM]
+AnyPassword = Annotated[str, StringConstraints(strip_whitespace=False, min_length=1, max_length=256), VERBATIM]
 
 PASSWORDS_DIFFER = T("La confirmation du mot de passe ne correspond pas.", "The password confirmation does not match.")
 UNKNOWN_PERMISSION = T("Permission inconnue : {name}.", "Unknown permission: {name}.")
 ROLE_NAME_INVALID = T("Le nom du rôle doit contenir 2 à 64 caractères : lettres minuscules, chiffres, - ou _, en commençant par une lettre.",
                       "The role name must be 2 to 64 characters: lower-case letters, digits, - or _, starting with a letter.")
 _ROLE_NAME = re.compile(r"^[a-z][a-z0-9_-]{1,63}$")
-
-
-def _omit_default(schema: dict[str, Any]) -> None:
-    schema.pop("default", None)
-
-
-def patch_field() -> Any:
-    """A PATCH field: may be left out, never sent as null (the documented schema shows no null default)."""
-    return Field(default=None, json_schema_extra=_omit_default)
 
 
 # --- users as clients see them ---------------------------------------------------------------------
@@ -97,7 +90,7 @@ def _permission_list(value: list[str]) -> list[str]:
 
 class RoleIn(Input):
     name: str
-    description: Annotated[str | None, Field(max_length=1000)] = None
+    description: Annotated[str | None, Field(max_length=1000), MULTILINE] = None
     permissions: Annotated[list[str], Field(max_length=len(PERMISSIONS) * 2)]
 
     @field_validator("name")
@@ -116,8 +109,20 @@ class RoleIn(Input):
 class RoleReplace(Input):
     """PUT /roles/{id}: the name is the id and stays."""
 
-    description: Annotated[str | None, Field(max_length=1000)] = None
+    description: Annotated[str | None, Field(max_length=1000), MULTILINE] = None
     permissions: Annotated[list[str], Field(max_length=len(PERMISSIONS) * 2)]
+
+    @field_validator("permissions")
+    @classmethod
+    def _permissions(cls, value: list[str]) -> list[str]:
+        return _permission_list(value)
+
+
+class RolePatch(Input):
+    """PATCH /roles/{id}: the fields given change (`description: null` clears it; permissions cannot be null)."""
+
+    description: Annotated[str | None, Field(max_length=1000), MULTILINE] = None
+    permissions: Annotated[list[str], Field(max_length=len(PERMISSIONS) * 2)] = patch_field()
 
     @field_validator("permissions")
     @classmethod

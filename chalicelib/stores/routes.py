@@ -111,7 +111,8 @@ def list_store_products(req: Req, store_id: str) -> Page:
 @route(bp, "GET", "/product-variants/{variant_id}/stock", summary="A variant's stock in every store",
        response=VariantStockOut, permission="product_variants.view")
 def list_variant_stock(req: Req, variant_id: str) -> VariantStockOut:
-    variant, records = stock.list_variant_stock(variant_id, sees_inactive=req.principal.sees_inactive_catalog)
+    variant, records = stock.list_variant_stock(variant_id, sees_inactive=req.principal.sees_inactive_catalog,
+                                                sees_inactive_stores=req.principal.sees_inactive_stores)
     return VariantStockOut(product_id=variant.product_id, variant_id=variant.id,
                            stock=[stock.stock_out(item) for item in records])
 
@@ -119,19 +120,19 @@ def list_variant_stock(req: Req, variant_id: str) -> VariantStockOut:
 @route(bp, "PUT", "/product-variants/{variant_id}/stock/{store_id}", summary="Set a variant's stock in a store",
        body=StockSet, response=StockOut, permission="stock.update", message=STOCK_UPDATED)
 def set_stock(req: Req, variant_id: str, store_id: str) -> StockOut:
-    return stock.stock_out(stock.set_stock(variant_id, store_id, req.body.quantity,
-                                           member=common.member_key_of(store_id, req.principal), if_match=req.if_match))
+    return stock.stock_out(stock.set_stock(variant_id, store_id, req.body.quantity, actor=req.principal,
+                                           if_match=req.if_match))
 
 
 @route(bp, "POST", "/product-variants/{variant_id}/stock/{store_id}/adjust",
        summary="Adjust a variant's stock in a store atomically", body=StockAdjust, response=StockOut,
        permission="stock.update", message=STOCK_UPDATED)
 def adjust_stock(req: Req, variant_id: str, store_id: str) -> StockOut:
-    return stock.stock_out(stock.adjust_stock(variant_id, store_id, req.body.delta,
-                                              member=common.member_key_of(store_id, req.principal)))
+    return stock.stock_out(stock.adjust_stock(variant_id, store_id, req.body.delta, actor=req.principal))
 
 
 @route(bp, "DELETE", "/product-variants/{variant_id}/stock/{store_id}", summary="Delete a variant's stock in a store",
        permission="stock.update", message=STOCK_DELETED)
 def delete_stock(req: Req, variant_id: str, store_id: str) -> None:
-    stock.delete_stock(variant_id, store_id, member=common.member_key_of(store_id, req.principal), if_match=req.if_match)
+    stock.delete_stock(variant_id, store_id, actor=req.principal, if_match=req.if_match)
+

@@ -2,13 +2,13 @@
 from __future__ import annotations
 
 import re
-from typing import Annotated, Any
+from typing import Annotated
 
-from pydantic import AfterValidator, Field, StrictBool, field_validator
+from pydantic import AfterValidator, Field, StrictBool
 
 from chalicelib.core.i18n import T
 from chalicelib.core.pagination import PageQuery
-from chalicelib.core.schemas import Email, IdList, Input, Name, Output, invalid
+from chalicelib.core.schemas import MULTILINE, Email, IdList, Input, Name, Output, invalid, patch_field
 
 _CURRENCY = re.compile(r"^[A-Z]{3}$")
 _COUNTRY = re.compile(r"^[A-Z]{2}$")
@@ -52,7 +52,7 @@ Currency = Annotated[str, AfterValidator(_currency)]
 Country = Annotated[str, AfterValidator(_country)]
 Slug = Annotated[str, Field(min_length=1, max_length=255), AfterValidator(_slug)]
 Phone = Annotated[str, AfterValidator(_phone)]
-Text = Annotated[str, Field(max_length=5000)]
+Text = Annotated[str, Field(max_length=5000), MULTILINE]
 Line = Annotated[str, Field(min_length=1, max_length=255)]
 
 
@@ -94,21 +94,14 @@ class StoreCreate(Input):
 class StorePatch(Input):
     """PATCH /stores/{id}: only the given fields change; null clears an optional one."""
 
-    name: Name | None = None
-    slug: Slug | None = None
+    name: Name = patch_field()
+    slug: Slug = patch_field()
     description: Text | None = None
     email: Email | None = None
     phone: Phone | None = None
-    currency: Currency | None = None
+    currency: Currency = patch_field()
     address: StoreAddressIn | None = None
-    is_active: StrictBool | None = None
-
-    @field_validator("name", "slug", "currency", "is_active", mode="before")
-    @classmethod
-    def _not_null(cls, value: Any) -> Any:
-        if value is None:
-            raise invalid(T("Ce champ ne peut pas être nul.", "This field cannot be null."))
-        return value
+    is_active: StrictBool = patch_field()
 
 
 class StoreOut(Output):

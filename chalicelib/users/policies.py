@@ -30,3 +30,15 @@ def can_set_active(principal: Principal) -> bool:
 def can_delete_user(principal: Principal, user_id: str) -> bool:
     """users.delete, and never one's own account (the last admin could lock everyone out)."""
     return principal.can("users.delete") and principal.user_id != user_id
+
+
+def can_change_account(principal: Principal, target_roles: list[str]) -> bool:
+    """Only an admin changes an admin's account (credentials, e-mail, roles, state, existence): a users.*
+    holder who could reset an admin's password or e-mail would log in as that admin."""
+    return principal.is_admin or "admin" not in target_roles
+
+
+def needs_current_password(principal: Principal, user_id: str) -> bool:
+    """Changing one's own login (password or e-mail) proves the current password: a stolen access token alone
+    must not take the account over. Account managers changing someone else's do not know it."""
+    return principal.user_id == user_id

@@ -72,4 +72,4 @@ def delete_user(req: Req, user_id: str) -> None:
 @route(bp, "POST", "/users/{user_id}/restore", summary="Restore a soft-deleted user", response=UserOut,
        permission="users.restore", message=USER_RESTORED)
 def restore_user(req: Req, user_id: str) -> UserOut:
-    return UserOut.from_item(services.restore_user(user_id, if_match=req.if_match))
+    return UserOut.from_item(services.restore_user(user_id, actor=req.principal, if_match=req.if_match))

@@ -39,9 +39,12 @@ from chalicelib.users.schemas import UserCreate, UserListQuery
 UNKNOWN_ROLE = T("Rôle inconnu : {name}.", "Unknown role: {name}.")
 ROLES_ADMIN_ONLY = T("Seul un administrateur peut attribuer des rôles.", "Only an administrator can assign roles.")
 ACTIVE_FORBIDDEN = T("Vous ne pouvez pas modifier l'activation de ce compte.", "You cannot change this account's activation.")
+ADMINS_ONLY = T("Seul un administrateur peut modifier le compte d'un administrateur.",
+                "Only an administrator can change an administrator's account.")
 SELF_DELETE = T("Vous ne pouvez pas supprimer votre propre compte.", "You cannot delete your own account.")
 NOT_TRASHED = T("Cet utilisateur n'est pas supprimé.", "This user is not deleted.")
 CURRENT_PASSWORD_WRONG = T("Le mot de passe actuel est incorrect.", "The current password is incorrect.")
+# Kept as worded (clients may match it): "your own" password or e-mail, the two parts of the login.
 CURRENT_PASSWORD_MISSING = T("Le mot de passe actuel est obligatoire pour changer le vôtre.",
                              "The current password is required to change your own.")
 ATTEMPTS = 3  # re-reads after a concurrent write before answering 409
@@ -108,12 +111,15 @@ def update_user(user_id: str, changes: dict[str, Any], *, actor: Principal, if_m
         raise Forbidden(ACTIVE_FORBIDDEN)
     current_password = changes.pop("current_password", None)
     password_hash = None
+    proven = False
     for attempt in range(ATTEMPTS):
         user = _live_user(user_id)
+        _require_account_change(actor, user)
         require_match(if_match, UserOut.from_item(user))
+        if not proven and _changes_login(user, changes) and policies.needs_current_password(actor, user_id):
+            _check_current_password(user, current_password)
+            proven = True
         if "password" in changes and password_hash is None:
-            if actor.user_id == user_id:  # a stolen access token alone must not take the account over
-                _check_current_password(user, current_password)
             password_hash = hash_password(changes["password"])
         updated = _apply(user, changes, password_hash)
         if updated is None:
@@ -132,12 +138,12 @@ def delete_user(user_id: str, *, actor: Principal, if_match: str | None) -> None
     """Soft delete: the account stops authenticating at once, its e-mail stays reserved."""
     if not policies.can_delete_user(actor, user_id):
         raise Forbidden(SELF_DELETE if actor.user_id == user_id else None)
-    _change_state(user_id, trashed=True, if_match=if_match)
+    _change_state(user_id, trashed=True, actor=actor, if_match=if_match)
 
 
-def restore_user(user_id: str, *, if_match: str | None = None) -> UserItem:
-    """Bring a soft-deleted user back (same e-mail, same roles)."""
-    return _change_state(user_id, trashed=False, if_match=if_match)
+def restore_user(user_id: str, *, actor: Principal, if_match: str | None = None) -> UserItem:
+    """Bring a soft-deleted user back (same e-mail, same roles; its sessions stay ended)."""
+    return _change_state(user_id, trashed=False, actor=actor, if_match=if_match)
 
 
 # --- the pieces ----------------------------------------------------------------------------------
@@ -151,6 +157,23 @@ def _live_user(user_id: str) -> UserItem:
     if user.deleted_at:
         raise NotFound()
     return user
+
+
+def _require_account_change(actor: Principal, user: UserItem) -> None:
+    """403 unless the actor may change this account (checked on the account as read, before any write)."""
+    if not policies.can_change_account(actor, user.role_list()):
+        raise Forbidden(ADMINS_ONLY)
+
+
+def _changes_login(user: UserItem, changes: dict[str, Any]) -> bool:
+    """A new password, or a new e-mail (the login): what a session must prove the current password for."""
+    return "password" in changes or ("email" in changes and changes["email"].lower() != user.email)
+
+
+def _end_sessions(user: UserItem) -> None:
+    """Void every token and session issued so far, for good: authn and refresh compare token_version, and
+    nothing ever lowers it (restoring or re-activating the account does not bring them back)."""
+    user.token_version = (user.token_version or 1) + 1
 
 
 def _check_current_password(user: UserItem, current_password: str | None) -> None:
@@ -173,10 +196,12 @@ def _apply(user: UserItem, changes: dict[str, Any], password_hash: str | None) -
         changed = True
     if password_hash is not None:
         updated.password_hash = password_hash
-        updated.token_version = (user.token_version or 1) + 1  # every token and session of the user dies
         changed = True
     if not changed:
         return None
+    # A new password or e-mail (the login), or a deactivation, ends every session, the caller's included.
+    if password_hash is not None or updated.email != user.email or (user.is_active and not updated.is_active):
+        _end_sessions(updated)
     updated.version = user.version + 1
     updated.updated_at = now_iso()
     return updated
@@ -199,12 +224,13 @@ def _update_tx(old: UserItem, new: UserItem) -> Tx:
     return tx
 
 
-def _change_state(user_id: str, *, trashed: bool, if_match: str | None) -> UserItem:
+def _change_state(user_id: str, *, trashed: bool, actor: Principal, if_match: str | None) -> UserItem:
     """Soft delete or restore; a concurrent write in between is re-read and retried (412 with If-Match)."""
     def load() -> UserItem:
         user = get_user(user_id, consistent=True)
         if bool(user.deleted_at) != (not trashed):
             raise NotFound() if trashed else Conflict(NOT_TRASHED)
+        _require_account_change(actor, user)
         return user
 
     return guarded_write(load, UserOut.from_item, lambda user: _write_state(user, trashed), if_match)
@@ -212,6 +238,8 @@ def _change_state(user_id: str, *, trashed: bool, if_match: str | None) -> UserI
 
 def _write_state(user: UserItem, trashed: bool) -> UserItem:
     updated = _clone(user)
+    if trashed:
+        _end_sessions(updated)
     now = now_iso()
     updated.deleted_at = now if trashed else None
     updated.gsi2pk = keys.users_state_partition(trashed)

@@ -19,10 +19,10 @@ STORE_DETACHED = T("Produit retiré du magasin", "Product removed from the store
 @route(bp, "POST", "/products/{product_id}/stores", summary="Attach a product to stores", body=StoreIdsIn,
        response=AttachStoresOut, permission="products.update", message=STORES_ATTACHED)
 def attach_product_stores(req: Req, product_id: str) -> AttachStoresOut:
-    return product_links.attach_product_to_stores(product_id, req.body.store_ids)
+    return product_links.attach_product_to_stores(product_id, req.body.store_ids, actor=req.principal)
 
 
 @route(bp, "DELETE", "/products/{product_id}/stores/{store_id}", summary="Detach a product from a store (and its stock there)",
        permission="products.update", message=STORE_DETACHED)
 def detach_product_store(req: Req, product_id: str, store_id: str) -> None:
-    product_links.detach_product_from_store(product_id, store_id)
+    product_links.detach_product_from_store(product_id, store_id, actor=req.principal)

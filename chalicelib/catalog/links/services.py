@@ -11,6 +11,12 @@ from chalicelib.catalog.links.models import (
     store_products_partition,
     store_products_total,
 )
+from chalicelib.catalog.links.policies import (
+    check_store_scope,
+    out_of_store_scope,
+    require_store_scope,
+    store_scope_keys,
+)
 from chalicelib.catalog.links.schemas import AttachStoresOut
 from chalicelib.catalog.products.collection import (
     LINK_INDEXES,
@@ -23,13 +29,14 @@ from chalicelib.catalog.products.schemas import ProductOut
 from chalicelib.catalog.stock.models import StockItem
 from chalicelib.core import keys
 from chalicelib.core.batch import batch_get, paginate_and_fetch
-from chalicelib.core.errors import Conflict, NotFound, ValidationFailed
+from chalicelib.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from chalicelib.core.listing import apply_slots, move_totals
 from chalicelib.core.pagination import Page
 from chalicelib.core.table import Entity, open_condition
 from chalicelib.core.tx import Tx, TxCancelled
+from chalicelib.identity.authn import Principal
 
-_LINKS_PER_TX = 24  # each new link is 4 parts (store check, link, two store totals) + the product check ≤ 100
+_LINKS_PER_TX = 19  # each new link is ≤ 5 parts (membership and store checks, link, two totals) + the product ≤ 100
 _STOCK_PER_TX = 96  # stock deletes + the link + the store totals ≤ 100
 
 
@@ -66,18 +73,21 @@ def list_store_products(store_id: str, params: Any, *, sees_inactive: bool,
     return Page(items=shown, meta=page.meta)
 
 
-def attach_product_to_stores(product_id: str, store_ids: list[str]) -> AttachStoresOut:
+def attach_product_to_stores(product_id: str, store_ids: list[str], *, actor: Principal) -> AttachStoresOut:
     """Link a product to stores; stores it is already in are left as they are (idempotent).
 
-    One BatchGetItem reads the product (its state decides which store lists the link joins) and the
-    links that may exist; one transaction per 24 new links checks each store is open, creates the links
-    and moves the stores' totals, on condition that the product did not change meanwhile.
+    One BatchGetItem reads the product (its state decides which store lists the link joins), the links
+    that may exist and, for non-admins, their memberships (the store scope: 403 outside it); one
+    transaction per 19 new links checks each store is open (and the membership still there), creates the
+    links and moves the stores' totals, on condition that the product did not change meanwhile.
     """
     wanted = list(dict.fromkeys(store_ids))
-    found = batch_get([keys.product_key(product_id)] + [keys.product_store_key(product_id, sid) for sid in wanted])
+    found = batch_get([keys.product_key(product_id)] + [keys.product_store_key(product_id, sid) for sid in wanted]
+                      + store_scope_keys(wanted, actor))
     product = found.get(keys.product_key(product_id))
     if not isinstance(product, ProductItem) or product.deleted_at:
         raise NotFound(msg.PRODUCT_NOT_FOUND)
+    require_store_scope(wanted, actor, found)
     already = [sid for sid in wanted if keys.product_store_key(product_id, sid) in found]
     new = [sid for sid in wanted if sid not in already]
     if len(new) > _LINKS_PER_TX:
@@ -92,16 +102,19 @@ def attach_product_to_stores(product_id: str, store_ids: list[str]) -> AttachSto
         tx = Tx()
         tx.check(ProductItem, keys.product_key(product_id), ProductItem.version == product.version, label="product")
         for sid in chunk:
+            check_store_scope(tx, sid, actor)
             add_link(tx, product_id, sid, active=bool(product.is_active))
         try:
             tx.commit()
         except TxCancelled as exc:
+            if out_of_store_scope(exc):
+                raise Forbidden() from None
             missing = missing_stores(exc.failed)
             if missing:
                 raise stores_missing(missing, store_ids) from None
             if "product" in exc.failed or any(label.startswith("link:") for label in exc.failed):
                 # The product changed or someone attached one of them meanwhile: start over on fresh reads.
-                rest = attach_product_to_stores(product_id, [sid for sid in wanted if sid not in attached])
+                rest = attach_product_to_stores(product_id, [sid for sid in wanted if sid not in attached], actor=actor)
                 return AttachStoresOut(product_id=product_id, attached=attached + rest.attached,
                                        already_attached=[sid for sid in wanted
                                                          if sid not in attached + rest.attached])
@@ -137,18 +150,21 @@ def stores_missing(missing: list[str], store_ids: list[str]) -> ValidationFailed
     return ValidationFailed(errors=errors)
 
 
-def detach_product_from_store(product_id: str, store_id: str) -> None:
-    """Unlink a product from a store and delete its stock records there, in the same transaction."""
-    if not detach_link(product_id, store_id):
+def detach_product_from_store(product_id: str, store_id: str, *, actor: Principal) -> None:
+    """Unlink a product from a store and delete its stock records there, in the same transaction; non-admins
+    only in stores they belong to (the same store scope as stock)."""
+    if not detach_link(product_id, store_id, actor=actor):
         raise NotFound(msg.LINK_NOT_FOUND)
 
 
-def detach_link(product_id: str, store_id: str, *, attempts: int = 5) -> bool:
+def detach_link(product_id: str, store_id: str, *, actor: Principal | None = None, attempts: int = 5) -> bool:
     """Delete the link and every stock record of the product in the store; False when there was no link.
 
     One consistent Query finds the link and the stock (sk prefix `STO` covers STOCK# and STORE#); the
     transaction deletes them on condition that the link's `variant_ids` did not change meanwhile, so a stock
-    record written concurrently cannot be left behind (the attempt is retried instead).
+    record written concurrently cannot be left behind (the attempt is retried instead). With an `actor`, each
+    transaction also checks the store scope (403 outside it; with no link, the membership is read so the
+    answer does not say whether another store carries the product). `actor=None`: the store's own deletion.
     """
     pk = keys.product_partition(product_id)
     for _ in range(attempts):
@@ -161,6 +177,8 @@ def detach_link(product_id: str, store_id: str, *, attempts: int = 5) -> bool:
             elif isinstance(item, StockItem):
                 stock_keys.add((item.pk, item.sk))
         if link is None:
+            if actor is not None:
+                require_store_scope([store_id], actor)
             for chunk in _chunks(sorted(stock_keys), _STOCK_PER_TX):  # strays of a link already gone
                 tx = Tx()
                 for key in chunk:
@@ -171,6 +189,8 @@ def detach_link(product_id: str, store_id: str, *, attempts: int = 5) -> bool:
         stock_keys |= {keys.stock_key(product_id, vid, store_id) for vid in variant_ids}
         link_key = keys.product_store_key(product_id, store_id)
         tx = Tx()
+        if actor is not None:
+            check_store_scope(tx, store_id, actor)
         if len(stock_keys) > _STOCK_PER_TX:
             # Too many for one transaction: delete a batch and shrink the link's set with it, then go again.
             batch = sorted(stock_keys)[:_STOCK_PER_TX]
@@ -194,6 +214,8 @@ def detach_link(product_id: str, store_id: str, *, attempts: int = 5) -> bool:
         try:
             tx.commit()
         except TxCancelled as exc:
+            if out_of_store_scope(exc):
+                raise Forbidden() from None
             if "link" in exc.failed:
                 continue
             raise

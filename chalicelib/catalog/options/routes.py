@@ -43,7 +43,7 @@ def _full_option(option_id: str) -> dict[str, Any]:
 
 
 @route(bp, "GET", "/products/{product_id}/options", summary="List a product's options with their values",
-       response=OptionOut, permission="product_options.view")
+       response=OptionOut, paged=True, permission="product_options.view")
 def list_options(req: Req, product_id: str) -> Page:
     found = options.list_options(product_id, sees_inactive=req.principal.sees_inactive_catalog)
     return single_page([o.model_dump(mode="json") for o in render.options_out(found)], 100)
@@ -97,7 +97,8 @@ def value_out(value_id: str) -> dict[str, Any]:
 
 
 @route(bp, "GET", "/product-options/{option_id}/values", summary="List an option's values", response=ValueOut,
-       permission="product_option_values.view")
+       paged=True, permission="product_option_values.view")
+
 def list_values(req: Req, option_id: str) -> Page:
     values = options.list_values(option_id, sees_inactive=req.principal.sees_inactive_catalog)
     return single_page([render.value_out(v).model_dump(mode="json") for v in render.by_position(values)], 100)

@@ -6,6 +6,7 @@ from typing import Any
 
 from chalicelib.catalog import messages as msg
 from chalicelib.catalog.links.models import store_products_partition, store_products_total
+from chalicelib.catalog.links.policies import store_shown
 from chalicelib.catalog.products.collection import SLUG_KIND, Collection, load_collection, require_visible
 from chalicelib.catalog.products.models import ProductItem
 from chalicelib.catalog.products.render import parse_includes, related_keys, render_product
@@ -21,19 +22,22 @@ from chalicelib.core.tx import read_total
 MAX_PER_PAGE_WITH_INCLUDES = 30  # 30 × (category, creator, cover) + the total: one BatchGetItem
 
 
-def read_product(product_id: str, *, includes: set[str], sees_inactive: bool,
+def read_product(product_id: str, *, includes: set[str], sees_inactive: bool, sees_inactive_stores: bool,
                  consistent: bool = False) -> tuple[dict[str, Any], Collection]:
     """A product as GET renders it: one Query of its collection, then one BatchGetItem for related records."""
     found = load_collection(product_id, consistent=consistent)
-    return render_loaded(found, includes=includes, sees_inactive=sees_inactive, consistent=consistent), found
+    return render_loaded(found, includes=includes, sees_inactive=sees_inactive,
+                         sees_inactive_stores=sees_inactive_stores, consistent=consistent), found
 
 
-def render_loaded(found: Collection, *, includes: set[str], sees_inactive: bool,
+def render_loaded(found: Collection, *, includes: set[str], sees_inactive: bool, sees_inactive_stores: bool,
                   consistent: bool = False) -> dict[str, Any]:
     """Render an already loaded collection: the one BatchGetItem of related records."""
     product = require_visible(found.product, sees_inactive)
-    raw = batch_read(related_keys([product], includes, found), consistent=consistent)
-    return render_product(product, includes, raw, found, sees_inactive=sees_inactive)
+    wanted = related_keys([product], includes, found, sees_inactive_stores=sees_inactive_stores)
+    raw = batch_read(wanted, consistent=consistent)
+    return render_product(product, includes, raw, found, sees_inactive=sees_inactive,
+                          sees_inactive_stores=sees_inactive_stores)
 
 
 def product_id_by_slug(slug: str) -> str:
@@ -42,6 +46,17 @@ def product_id_by_slug(slug: str) -> str:
     if not owner:
         raise NotFound(msg.PRODUCT_NOT_FOUND)
     return owner
+
+
+def read_product_by_slug(slug: str, *, includes: set[str], sees_inactive: bool,
+                         sees_inactive_stores: bool) -> dict[str, Any]:
+    """A product by its slug: a soft-deleted one is gone by slug for everyone (its slug stays reserved, and
+    only its id reaches it, for a restore), while GET /products/{id} shows it to those who see the trash."""
+    found = load_collection(product_id_by_slug(slug))
+    if found.product is None or found.product.deleted_at:
+        raise NotFound(msg.PRODUCT_NOT_FOUND)
+    return render_loaded(found, includes=includes, sees_inactive=sees_inactive,
+                         sees_inactive_stores=sees_inactive_stores)
 
 
 def _source(query: ProductListQuery, sees_inactive: bool) -> tuple[str, str, bool] | None:
@@ -80,14 +95,15 @@ def _source(query: ProductListQuery, sees_inactive: bool) -> tuple[str, str, boo
     return "gsi2", keys.products_partition(active=active), False
 
 
-def list_products(query: ProductListQuery, *, sees_inactive: bool) -> Page[Any]:
+def list_products(query: ProductListQuery, *, sees_inactive: bool, sees_inactive_stores: bool) -> Page[Any]:
     """Newest first; each filter (and filter + active-only for customers) is one Query of one partition.
 
     Calls per page: one Query, plus one BatchGetItem that brings the total (first page) and the includes
     together (or a GetItem for the total alone). `store_id` lists read links and some featured lists read
     listing items, so the products come in that BatchGetItem; with includes as well they need a second
     one. Links and listing items are in a partition only while their product belongs to that list, so
-    pages are full and totals exact.
+    pages are full and totals exact. With `store_id`, that BatchGetItem also brings the store: one the
+    reader may not see (inactive for customers, being deleted) answers as an unknown store does.
     """
     includes = parse_includes(query.include, default=(), allowed=LIST_INCLUDES)
     if includes and query.per_page > MAX_PER_PAGE_WITH_INCLUDES:
@@ -108,11 +124,16 @@ def list_products(query: ProductListQuery, *, sees_inactive: bool) -> Page[Any]:
         rows = rows_of(limit, start_key)
         shown = rows[: query.per_page]
         want = [keys.counter_key(total_name)] if first_page and (via_links or includes) else []
+        if query.store_id:  # the store rides along: one the reader may not see answers as an unknown store
+            want.append(keys.store_key(query.store_id))
         if via_links:
             want += [keys.product_key(row.product_id) for row in shown]
         else:
             want += related_keys(list(shown), includes, cover_only=True, budget=MAX_KEYS - len(want))
         raw = batch_read(want) if want else {}
+        if query.store_id and not store_shown(raw.get(keys.store_key(query.store_id)),
+                                                  sees_inactive=sees_inactive_stores):
+            stash["hidden"] = True
         if first_page and want:
             stash["total"] = counter_value(raw.get(keys.counter_key(total_name)))
         if via_links:
@@ -129,6 +150,8 @@ def list_products(query: ProductListQuery, *, sees_inactive: bool) -> Page[Any]:
         return stash["total"] if "total" in stash else read_total(total_name)
 
     page = paginate(run, params=query, scope=scope, total=total, index=index)
+    if stash.get("hidden"):
+        return single_page([], query.per_page)
     items = [render_product(product, includes, stash["raw"], sees_inactive=sees_inactive, cover_only=True)
              for product in stash.get("products", [])]
     meta = dict(page.meta)

@@ -5,6 +5,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from chalicelib.catalog import messages as msg
+from chalicelib.catalog.links import policies as store_policies
 from chalicelib.catalog.products.collection import Collection
 from chalicelib.catalog.products.models import OptionItem, OptionValueItem, ProductItem, VariantItem
 from chalicelib.catalog.products.schemas import (
@@ -92,8 +93,10 @@ def variant_out(variant: VariantItem, stock: Iterable[StockItem], raw: Raw) -> V
 
 
 def related_keys(products: list[ProductItem], includes: set[str], found: Collection | None = None, *,
-                 cover_only: bool = False, budget: int = MAX_KEYS) -> list[tuple[str, str]]:
-    """The keys one BatchGetItem needs for `includes`, in priority order, at most `budget` of them."""
+                 cover_only: bool = False, budget: int = MAX_KEYS,
+                 sees_inactive_stores: bool = True) -> list[tuple[str, str]]:
+    """The keys one BatchGetItem needs for `includes`, in priority order, at most `budget` of them (last:
+    the stores of the variants' stock, for readers who do not see every store)."""
     wanted: list[tuple[str, str]] = []
     for product in products:
         if "category" in includes:
@@ -108,12 +111,14 @@ def related_keys(products: list[ProductItem], includes: set[str], found: Collect
     if found is not None and "variants" in includes:
         for variant in found.variants:
             wanted += [keys.file_key(f) for f in variant.gallery or []]
+        wanted += store_policies.stock_store_keys(found.stock, sees_inactive=sees_inactive_stores)
     return list(dict.fromkeys(wanted))[:budget]
 
 
 def render_product(product: ProductItem, includes: set[str], raw: Raw, found: Collection | None = None, *,
-                   sees_inactive: bool = True, cover_only: bool = False) -> dict[str, Any]:
-    """The product's fields plus the requested related resources."""
+                   sees_inactive: bool = True, sees_inactive_stores: bool = True,
+                   cover_only: bool = False) -> dict[str, Any]:
+    """The product's fields plus the requested related resources (stores and stock: only shown stores)."""
     from chalicelib.identity.models import UserItem
 
     out = product_fields(product)
@@ -132,12 +137,13 @@ def render_product(product: ProductItem, includes: set[str], raw: Raw, found: Co
         # the catalog reads it by attribute and never imports that domain).
         stores = [typed(raw.get(keys.store_key(link.store_id))) for link in found.links[:MAX_STORES_RENDERED]]
         out["stores"] = [StoreSummary.model_validate(s, from_attributes=True).model_dump()
-                         for s in stores if s is not None]
+                         for s in stores if store_policies.store_shown(s, sees_inactive=sees_inactive_stores)]
     if "options" in includes:
         out["options"] = [option.model_dump(mode="json") for option in options_out(found)]
     if "variants" in includes:
         shown = [v for v in sorted(found.variants, key=lambda v: v.id) if sees_inactive or v.is_active]
-        out["variants"] = [variant_out(v, found.stock, raw).model_dump(mode="json") for v in shown]
+        stock = store_policies.shown_stock(found.stock, raw, sees_inactive=sees_inactive_stores)
+        out["variants"] = [variant_out(v, stock, raw).model_dump(mode="json") for v in shown]
     return out
 
 

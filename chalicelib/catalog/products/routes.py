@@ -54,7 +54,7 @@ def _loader(product_id: str, if_match: str | None) -> Callable[[], Collection]:
         found = collection.load_collection(product_id, consistent=True)
         if found.product is not None and not matches(if_match, render.product_fields(found.product)):
             require_match(if_match, reads.render_loaded(found, includes=set(INCLUDES), sees_inactive=True,
-                                                        consistent=True))
+                                                        sees_inactive_stores=True, consistent=True))
         return found
 
     return load
@@ -63,28 +63,30 @@ def _loader(product_id: str, if_match: str | None) -> Callable[[], Collection]:
 @route(bp, "GET", "/products", summary="List products (newest first)", query=ProductListQuery,
        response=ProductDetail, permission="products.view")
 def list_products(req: Req) -> Page:
-    return reads.list_products(req.query, sees_inactive=req.principal.sees_inactive_catalog)
+    return reads.list_products(req.query, sees_inactive=req.principal.sees_inactive_catalog,
+                               sees_inactive_stores=req.principal.sees_inactive_stores)
 
 
 @route(bp, "POST", "/products", summary="Create a product", body=ProductCreate, response=ProductOut, status=201,
        permission="products.create", message=msg.PRODUCT_CREATED, replay=product_out)
 def create_product(req: Req) -> dict[str, Any]:
-    return render.product_fields(services.create_product(req.body, actor_id=req.principal.user_id))
+    return render.product_fields(services.create_product(req.body, actor=req.principal))
 
 
 @route(bp, "GET", "/products/by-slug/{slug}", summary="Read a product by its slug", query=ProductReadQuery,
        response=ProductDetail, permission="products.view")
 def get_product_by_slug(req: Req, slug: str) -> dict[str, Any]:
     includes = render.parse_includes(req.query.include, default=INCLUDES)
-    product_id = reads.product_id_by_slug(slug)
-    return reads.read_product(product_id, includes=includes, sees_inactive=req.principal.sees_inactive_catalog)[0]
+    return reads.read_product_by_slug(slug, includes=includes, sees_inactive=req.principal.sees_inactive_catalog,
+                                      sees_inactive_stores=req.principal.sees_inactive_stores)
 
 
 @route(bp, "GET", "/products/{product_id}", summary="Read a product with its related resources",
        query=ProductReadQuery, response=ProductDetail, permission="products.view")
 def get_product(req: Req, product_id: str) -> dict[str, Any]:
     includes = render.parse_includes(req.query.include, default=INCLUDES)
-    return reads.read_product(product_id, includes=includes, sees_inactive=req.principal.sees_inactive_catalog)[0]
+    return reads.read_product(product_id, includes=includes, sees_inactive=req.principal.sees_inactive_catalog,
+                              sees_inactive_stores=req.principal.sees_inactive_stores)[0]
 
 
 def _update(req: Req, product_id: str, changes: dict[str, Any]) -> dict[str, Any]:

@@ -10,7 +10,7 @@ from pydantic import BeforeValidator, Field, field_validator
 from chalicelib.catalog import messages as msg
 from chalicelib.categories.schemas import CategoryOut
 from chalicelib.core.pagination import PageQuery
-from chalicelib.core.schemas import Id, Input, Name, Output, Query, invalid
+from chalicelib.core.schemas import MULTILINE, Id, Input, Name, Output, Query, invalid, patch_field
 from chalicelib.media.schemas import FileOut
 
 # Related resources a product read can include (`?include=`): all of them by default on GET /products/{id};
@@ -34,7 +34,7 @@ def _amount(value: Any) -> Any:
 
 Amount = Annotated[str, BeforeValidator(_amount)]
 OptionalAmount = Annotated[str | None, BeforeValidator(_amount)]
-Description = Annotated[str | None, Field(max_length=10_000)]
+Description = Annotated[str | None, Field(max_length=10_000), MULTILINE]
 Position = Annotated[int, Field(ge=0, le=MAX_POSITION)]
 
 
@@ -62,11 +62,11 @@ class ProductCreate(ProductFields):
 
 
 class ProductPatch(Input):
-    name: Name | None = None
+    name: Name = patch_field()
     description: Description = None
-    product_category_id: Id | None = None
-    is_active: bool | None = None
-    is_featured: bool | None = None
+    product_category_id: Id = patch_field()
+    is_active: bool = patch_field()
+    is_featured: bool = patch_field()
 
 
 class ProductReadQuery(Query):
@@ -119,8 +119,8 @@ class OptionCreate(Input):
 
 
 class OptionPatch(Input):
-    name: Annotated[str, Field(min_length=1, max_length=100)] | None = None
-    position: Position | None = None
+    name: Annotated[str, Field(min_length=1, max_length=100)] = patch_field()
+    position: Position = patch_field()
 
 
 class ValueCreate(Input):
@@ -129,8 +129,8 @@ class ValueCreate(Input):
 
 
 class ValuePatch(Input):
-    value: Annotated[str, Field(min_length=1, max_length=100)] | None = None
-    position: Position | None = None
+    value: Annotated[str, Field(min_length=1, max_length=100)] = patch_field()
+    position: Position = patch_field()
 
 
 class ValueOut(Output):
@@ -172,11 +172,11 @@ class VariantCreate(Input):
 
 
 class VariantPatch(Input):
-    sku: Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9][A-Za-z0-9._/-]*$")] | None = None
-    price: OptionalAmount = None
+    sku: Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9][A-Za-z0-9._/-]*$")] = patch_field()
+    price: Amount = patch_field()
     compare_at_price: OptionalAmount = None
-    option_value_ids: list[Id] | None = Field(None, max_length=100)
-    is_active: bool | None = None
+    option_value_ids: list[Id] = patch_field(max_length=100)
+    is_active: bool = patch_field()
 
     _unique_values = field_validator("option_value_ids")(_distinct)
 

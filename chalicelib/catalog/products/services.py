@@ -7,6 +7,7 @@ from ulid import ULID
 
 from chalicelib.catalog import messages as msg
 from chalicelib.catalog.links.models import ProductStoreItem
+from chalicelib.catalog.links.policies import require_store_scope
 from chalicelib.catalog.links.services import add_link, missing_stores
 from chalicelib.catalog.products.collection import (
     LINK_INDEXES,
@@ -32,6 +33,7 @@ from chalicelib.core.listing import Slot, apply_slots, move_totals, slot_actions
 from chalicelib.core.slugs import base_slug, commit_with_unique_slug
 from chalicelib.core.table import now_iso
 from chalicelib.core.tx import MAX_ITEMS, Tx, TxCancelled
+from chalicelib.identity.authn import Principal
 
 FIELDS = ("name", "description", "product_category_id", "is_active", "is_featured")
 
@@ -43,8 +45,12 @@ def _category_counts(tx: Tx, category_id: str, delta: int) -> None:
               condition=condition, label="category" if delta > 0 else "old-category")
 
 
-def create_product(data: ProductCreate, *, actor_id: str) -> ProductItem:
-    """Create a product with a unique slug in an existing category, linked to existing stores."""
+def create_product(data: ProductCreate, *, actor: Principal) -> ProductItem:
+    """Create a product with a unique slug in an existing category, linked to existing stores (non-admins:
+    stores they belong to, the store scope of product links; their memberships are read first, as the
+    transaction has no room for 20 more checks)."""
+    require_store_scope(data.store_ids, actor)
+    actor_id = actor.user_id
     product_id = str(ULID())
     now = now_iso()
     product = ProductItem(*keys.product_key(product_id), id=product_id, name=data.name, slug="",

@@ -9,14 +9,15 @@ from chalicelib.core.i18n import T
 from chalicelib.core.schemas import Input, Output, invalid
 
 DELTA_ZERO = T("La variation de stock ne peut pas être nulle.", "The stock change cannot be zero.")
+MAX_STOCK = 1_000_000_000  # docs/data-model.md: a stock quantity is 0…10⁹, whether PUT or reached by adjust
 
 
 class StockSet(Input):
-    quantity: Annotated[StrictInt, Field(ge=0, le=1_000_000_000)]
+    quantity: Annotated[StrictInt, Field(ge=0, le=MAX_STOCK)]
 
 
 class StockAdjust(Input):
-    delta: Annotated[StrictInt, Field(ge=-1_000_000_000, le=1_000_000_000)]
+    delta: Annotated[StrictInt, Field(ge=-MAX_STOCK, le=MAX_STOCK)]
 
     @field_validator("delta")
     @classmethod

@@ -5,9 +5,11 @@ from typing import Any
 
 from chalicelib.catalog import messages as msg
 from chalicelib.catalog.links.models import ProductStoreItem
-from chalicelib.catalog.products.models import ProductItem, VariantItem
+from chalicelib.catalog.links.policies import check_store_scope, out_of_store_scope, require_store_scope
+from chalicelib.catalog.products.models import VariantItem
 from chalicelib.catalog.stock.models import StockItem, store_stock_partition
-from chalicelib.catalog.stock.schemas import StockOut
+from chalicelib.catalog.stock.schemas import MAX_STOCK, StockOut
+from chalicelib.catalog.variants.services import read_variant
 from chalicelib.core import keys
 from chalicelib.core.concurrency import require_match
 from chalicelib.core.errors import (
@@ -20,8 +22,7 @@ from chalicelib.core.errors import (
 from chalicelib.core.lookups import get_item, lookup
 from chalicelib.core.table import Entity, now_iso
 from chalicelib.core.tx import Tx, TxCancelled
-
-Key = tuple[str, str]
+from chalicelib.identity.authn import Principal
 
 
 def find_variant(variant_id: str) -> VariantItem:
@@ -34,37 +35,13 @@ def stock_out(item: StockItem) -> StockOut:
                     quantity=int(item.quantity or 0), updated_at=item.updated_at)
 
 
-def list_variant_stock(variant_id: str, *, sees_inactive: bool) -> tuple[VariantItem, list[StockItem]]:
-    """The variant's stock in every store: the gsi5 lookup, then one Query that also brings the product.
-
-    The range PRODUCT … STOCK#<vid>#~ of the product's partition holds the product item and stock records;
-    the filter keeps the product and this variant's records, so visibility is decided without another call.
-    """
-    variant = find_variant(variant_id)
-    prefix = keys.variant_stock_prefix(variant_id)
-    product: ProductItem | None = None
-    records: list[StockItem] = []
-    for item in Entity.query(keys.product_partition(variant.product_id),
-                             Entity.sk.between(keys.product_key(variant.product_id)[1], prefix + "\uffff"),
-                             filter_condition=ProductItem.id.exists() | (StockItem.variant_id == variant_id)):
-        if isinstance(item, ProductItem):
-            product = item
-        elif isinstance(item, StockItem) and item.sk.startswith(prefix):
-            records.append(item)
-    # As the catalog's reads: staff see inactive and trashed entries, customers only active, live ones.
-    if product is None:
-        raise NotFound(msg.VARIANT_NOT_FOUND)
-    live = bool(product.is_active) and not product.deleted_at and bool(variant.is_active)
-    if not live and not sees_inactive:
-        raise NotFound(msg.VARIANT_NOT_FOUND)
-    return variant, sorted(records, key=lambda record: record.store_id)
-
-
-def _scope(tx: Tx, member: Key | None) -> None:
-    """`member`: the caller's store membership when their access depends on it (the stores domain says so);
-    it must exist when the write commits: a ConditionCheck in the same transaction (403 otherwise)."""
-    if member is not None:
-        tx.check(Entity, member, Entity.pk.exists(), label="member")
+def list_variant_stock(variant_id: str, *, sees_inactive: bool,
+                       sees_inactive_stores: bool) -> tuple[VariantItem, list[StockItem]]:
+    """The variant's stock in every store the caller may see: the variant read of the catalog (one Query of
+    its gsi5 partition, one BatchGetItem of the product and, for customers, the stores), without the gallery."""
+    variant, records, _ = read_variant(variant_id, sees_inactive=sees_inactive,
+                                       sees_inactive_stores=sees_inactive_stores, gallery=False)
+    return variant, records
 
 
 def _upsert(product_id: str, variant_id: str, store_id: str, now: str) -> list[Any]:
@@ -78,7 +55,7 @@ def _upsert(product_id: str, variant_id: str, store_id: str, now: str) -> list[A
 
 
 def _raise_for(exc: TxCancelled, *, if_match: str | None = None) -> None:
-    if "member" in exc.failed:
+    if out_of_store_scope(exc):
         raise Forbidden() from None
     if "link" in exc.failed:
         raise field_error("store_id", msg.NOT_ATTACHED) from None
@@ -91,12 +68,7 @@ def _current(product_id: str, variant_id: str, store_id: str) -> StockItem | Non
     return get_item(StockItem, keys.stock_key(product_id, variant_id, store_id))
 
 
-def _require_member(member: Key | None) -> None:
-    if member is not None and get_item(Entity, member) is None:
-        raise Forbidden()
-
-
-def set_stock(variant_id: str, store_id: str, quantity: int, *, member: Key | None,
+def set_stock(variant_id: str, store_id: str, quantity: int, *, actor: Principal,
               if_match: str | None = None) -> StockItem:
     """PUT: the quantity of a variant in a store (created when missing); the store must carry the product."""
     variant = find_variant(variant_id)
@@ -109,7 +81,7 @@ def set_stock(variant_id: str, store_id: str, quantity: int, *, member: Key | No
         require_match(if_match, stock_out(current))
         condition = StockItem.version == current.version
     tx = Tx()
-    _scope(tx, member)
+    check_store_scope(tx, store_id, actor)
     # Updating the link both requires it (the store carries the product) and records that this variant has
     # stock there, so detaching deletes exactly the right records.
     tx.update(ProductStoreItem, keys.product_store_key(pid, store_id), [ProductStoreItem.variant_ids.add({variant_id})],
@@ -127,7 +99,7 @@ def set_stock(variant_id: str, store_id: str, quantity: int, *, member: Key | No
                      updated_at=now)
 
 
-def adjust_stock(variant_id: str, store_id: str, delta: int, *, member: Key | None) -> StockItem:
+def adjust_stock(variant_id: str, store_id: str, delta: int, *, actor: Principal) -> StockItem:
     """Add `delta` (±) in one conditional UpdateItem: never below zero (409, unchanged), never a lost update.
 
     The record is updated alone (not in a transaction) so a hot variant's concurrent adjustments queue on
@@ -137,10 +109,11 @@ def adjust_stock(variant_id: str, store_id: str, delta: int, *, member: Key | No
 
     variant = find_variant(variant_id)
     pid = variant.product_id
-    _require_member(member)
+    require_store_scope([store_id], actor)
     pk, sk = keys.stock_key(pid, variant_id, store_id)
-    # quantity + delta >= 0 is checked by DynamoDB on the value it holds: no read-modify-write.
-    condition = StockItem.pk.exists() & (StockItem.quantity >= -delta) if delta < 0 else StockItem.pk.exists()
+    # 0 <= quantity + delta <= MAX_STOCK is checked by DynamoDB on the value it holds: no read-modify-write.
+    within = (StockItem.quantity >= -delta) if delta < 0 else (StockItem.quantity <= MAX_STOCK - delta)
+    condition = StockItem.pk.exists() & within
     try:
         answer = StockItem._get_connection().update_item(
             pk, range_key=sk, condition=condition, return_values="ALL_NEW",
@@ -153,21 +126,24 @@ def adjust_stock(variant_id: str, store_id: str, delta: int, *, member: Key | No
         if get_item(ProductStoreItem, keys.product_store_key(pid, store_id)) is None:
             raise field_error("store_id", msg.NOT_ATTACHED)
         raise Conflict(msg.STOCK_INSUFFICIENT)
-    # No record yet: create it with the link's bookkeeping, as PUT does (rare: the first arrival of a variant).
+    # No record yet (or one over the cap: the "stock" condition tells, without a read): create it with the
+    # link's bookkeeping, as PUT does (rare: the first arrival of a variant).
     tx = Tx()
-    _scope(tx, member)
+    check_store_scope(tx, store_id, actor)
     tx.update(ProductStoreItem, keys.product_store_key(pid, store_id), [ProductStoreItem.variant_ids.add({variant_id})],
               condition=ProductStoreItem.pk.exists(), label="link")
     tx.update(StockItem, (pk, sk), _upsert(pid, variant_id, store_id, now_iso()) + [StockItem.quantity.add(delta)],
-              label="stock")
+              condition=StockItem.pk.does_not_exist() | within, label="stock")
     try:
         tx.commit()
     except TxCancelled as exc:
+        if exc.failed == ["stock"]:
+            raise Conflict(msg.STOCK_ABOVE_CAP) from None
         _raise_for(exc)
     return _current(pid, variant_id, store_id) or StockItem(pk, sk)
 
 
-def delete_stock(variant_id: str, store_id: str, *, member: Key | None, if_match: str | None = None) -> None:
+def delete_stock(variant_id: str, store_id: str, *, actor: Principal, if_match: str | None = None) -> None:
     """Remove the stock record of a variant in a store (and its trace on the link), in one transaction."""
     variant = find_variant(variant_id)
     pid = variant.product_id
@@ -179,14 +155,14 @@ def delete_stock(variant_id: str, store_id: str, *, member: Key | None, if_match
         require_match(if_match, stock_out(current))
         condition = condition & (StockItem.version == current.version)
     tx = Tx()
-    _scope(tx, member)
+    check_store_scope(tx, store_id, actor)
     tx.delete(StockItem, keys.stock_key(pid, variant_id, store_id), condition=condition, label="stock")
     tx.update(ProductStoreItem, keys.product_store_key(pid, store_id), [ProductStoreItem.variant_ids.delete({variant_id})],
               condition=ProductStoreItem.pk.exists(), label="unlink")
     try:
         tx.commit()
     except TxCancelled as exc:
-        if "member" in exc.failed:
+        if out_of_store_scope(exc):
             raise Forbidden() from None
         if "stock" in exc.failed or "unlink" in exc.failed:
             if if_match and "stock" in exc.failed and _current(pid, variant_id, store_id) is not None:

@@ -29,14 +29,16 @@ def variant_out(variant_id: str) -> dict[str, Any]:
     return render.variant_fields(variants.get_variant(variant_id))
 
 
-def _full_variant(variant_id: str, sees_inactive: bool) -> dict[str, Any]:
-    variant, stock, raw = variants.read_variant(variant_id, sees_inactive=sees_inactive)
+def _full_variant(variant_id: str, sees_inactive: bool, sees_inactive_stores: bool) -> dict[str, Any]:
+    variant, stock, raw = variants.read_variant(variant_id, sees_inactive=sees_inactive,
+                                                sees_inactive_stores=sees_inactive_stores)
     return render.variant_out(variant, stock, raw).model_dump(mode="json")
 
 
 @route(bp, "GET", "/products/{product_id}/variants", summary="List a product's variants with stock and gallery",
        query=PageQuery, response=VariantOut, permission="product_variants.view")
 def list_variants(req: Req, product_id: str) -> Page:
+    from chalicelib.catalog.links.policies import shown_stock, stock_store_keys  # PynamoDB: not at import
     from chalicelib.core import keys
     from chalicelib.core.batch import batch_read
 
@@ -49,9 +51,14 @@ def list_variants(req: Req, product_id: str) -> Page:
 
     page = paginate(rows, params=req.query, scope=f"variants:{product_id}:{int(sees_inactive)}",
                     total=lambda: len(found.variants))
-    files = [keys.file_key(f) for v in page.items for f in (v.gallery or [])]
-    raw = batch_read(files[:100])
-    return Page([render.variant_out(v, found.stock, raw).model_dump(mode="json") for v in page.items], page.meta)
+    shown_ids = {v.id for v in page.items}
+    stock = [record for record in found.stock if record.variant_id in shown_ids]
+    sees_stores = req.principal.sees_inactive_stores
+    wanted = [keys.file_key(f) for v in page.items for f in (v.gallery or [])]
+    wanted = wanted[:100] + stock_store_keys(stock, sees_inactive=sees_stores)  # stores last: unread → not shown
+    raw = batch_read(wanted[:100])
+    stock = shown_stock(stock, raw, sees_inactive=sees_stores)
+    return Page([render.variant_out(v, stock, raw).model_dump(mode="json") for v in page.items], page.meta)
 
 
 @route(bp, "POST", "/products/{product_id}/variants", summary="Add a variant to a product", body=VariantCreate,
@@ -63,13 +70,14 @@ def create_variant(req: Req, product_id: str) -> dict[str, Any]:
 @route(bp, "GET", "/product-variants/{variant_id}", summary="Read a variant with its stock and gallery",
        response=VariantOut, permission="product_variants.view")
 def get_variant(req: Req, variant_id: str) -> dict[str, Any]:
-    return _full_variant(variant_id, req.principal.sees_inactive_catalog)
+    return _full_variant(variant_id, req.principal.sees_inactive_catalog, req.principal.sees_inactive_stores)
 
 
 def _variant_write(req: Req, variant_id: str, write: Callable[[Any], Any]) -> Any:
     def load() -> Any:
         variant = variants.get_variant(variant_id)
-        require_match_either(req.if_match, render.variant_fields(variant), lambda: _full_variant(variant_id, True))
+        require_match_either(req.if_match, render.variant_fields(variant), lambda: _full_variant(variant_id, True, True))
+
         return variant
 
     return guarded_write(load, None, write, req.if_match)

@@ -3,11 +3,13 @@ combinations, usage counts on the values and options they use, stock removed wit
 from __future__ import annotations
 
 from collections import Counter as Tally
+from decimal import Decimal
 from typing import Any
 
 from ulid import ULID
 
 from chalicelib.catalog import messages as msg
+from chalicelib.catalog.links import policies as store_policies
 from chalicelib.catalog.options.services import options_range
 from chalicelib.catalog.products.collection import Collection, load_collection, require_live, require_product_visible
 from chalicelib.catalog.products.models import OptionItem, OptionValueItem, ProductItem, VariantItem
@@ -38,6 +40,12 @@ def variant_stock(variant: VariantItem) -> list[StockItem]:
     prefix = keys.stock_key(variant.product_id, variant.id, "")[1]
     return [item for item in Entity.query(variant.pk, Entity.sk.startswith(prefix), consistent_read=True)
             if isinstance(item, StockItem)]
+
+
+def require_compare_at_not_below(price: str, compare_at_price: str | None) -> None:
+    """API.md §7: compare_at_price, when given, is ≥ price (422 on compare_at_price otherwise)."""
+    if compare_at_price is not None and Decimal(compare_at_price) < Decimal(price):
+        raise field_error("compare_at_price", msg.COMPARE_AT_BELOW_PRICE)
 
 
 def _validate_values(found: Collection, value_ids: list[str]) -> list[OptionValueItem]:
@@ -99,6 +107,7 @@ def _raise_for(exc: TxCancelled) -> None:
 
 def create_variant(product_id: str, data: VariantCreate) -> VariantItem:
     """Add a variant to a live product (≤ 2,048): one read of its options, then one transaction."""
+    require_compare_at_not_below(data.price, data.compare_at_price)
     found = options_range(product_id)
     product = require_live(found.product)
     if int(product.variants_count or 0) >= MAX_VARIANTS:
@@ -126,11 +135,14 @@ def create_variant(product_id: str, data: VariantCreate) -> VariantItem:
     return variant
 
 
-def read_variant(variant_id: str, *, sees_inactive: bool) -> tuple[VariantItem, list[StockItem], dict]:
-    """A variant with its stock and gallery; customers only see active variants of visible products.
+def read_variant(variant_id: str, *, sees_inactive: bool, sees_inactive_stores: bool,
+                 gallery: bool = True) -> tuple[VariantItem, list[StockItem], dict]:
+    """A variant with its stock (in shown stores) and gallery; customers only see active variants of visible
+    products.
 
     Calls: one Query of the variant's gsi5 partition (the variant and its stock records), one BatchGetItem
-    (the product, for visibility, and the gallery's files).
+    (the product, for visibility, the gallery's files, and the stock's stores for readers who do not see
+    every store).
     """
     from chalicelib.core.batch import MAX_KEYS, batch_read, typed
 
@@ -139,12 +151,14 @@ def read_variant(variant_id: str, *, sees_inactive: bool) -> tuple[VariantItem, 
     if variant is None or (not sees_inactive and not variant.is_active):
         raise NotFound(msg.VARIANT_NOT_FOUND)
     stock = sorted((item for item in found if isinstance(item, StockItem)), key=lambda item: item.store_id)
-    wanted = [keys.product_key(variant.product_id)] + [keys.file_key(f) for f in variant.gallery or []]
+    wanted = [keys.product_key(variant.product_id)]
+    wanted += store_policies.stock_store_keys(stock, sees_inactive=sees_inactive_stores)
+    wanted += [keys.file_key(f) for f in variant.gallery or []] if gallery else []
     raw = batch_read(wanted[:MAX_KEYS])
     product = typed(raw.get(keys.product_key(variant.product_id)))
     require_product_visible(product if isinstance(product, ProductItem) else None, sees_inactive,
                             msg.VARIANT_NOT_FOUND)
-    return variant, stock, raw
+    return variant, store_policies.shown_stock(stock, raw, sees_inactive=sees_inactive_stores), raw
 
 
 def list_variants(product_id: str, *, sees_inactive: bool) -> Collection:
@@ -160,6 +174,7 @@ def list_variants(product_id: str, *, sees_inactive: bool) -> Collection:
 def update_variant(variant: VariantItem, changes: dict[str, Any]) -> VariantItem:
     """Change a variant; a new SKU or combination is reserved and the old one released, atomically."""
     new = {f: changes.get(f, getattr(variant, f)) for f in ("sku", "price", "compare_at_price", "is_active")}
+    require_compare_at_not_below(new["price"], new["compare_at_price"])  # against the stored value on PATCH
     old_ids = list(variant.option_value_ids or [])
     new_ids = list(changes["option_value_ids"]) if changes.get("option_value_ids") is not None else old_ids
     now = now_iso()

@@ -68,8 +68,8 @@ def resume_registration(user_id: str) -> Authenticated:
 def login(email: str, password: str, *, client_ip: str) -> Authenticated:
     """Check the credentials within the failed-login limits; start a session.
 
-    Calls: one BatchGetItem (e-mail reservation + both limit windows), one GetItem (the user, when the
-    e-mail is known), one write (the session, or the failure count)."""
+    Calls: one BatchGetItem (e-mail reservation + both limit windows), one GetItem (the user; a user that
+    cannot exist when the e-mail is unknown), one write (the session, or the failure count)."""
     email = email.lower()
     windows_wanted = login_limits.window_keys(email, client_ip)
     reservation_key = keys.unique_key("email", email)
@@ -93,11 +93,16 @@ def login(email: str, password: str, *, client_ip: str) -> Authenticated:
     return Authenticated(user, tokens)
 
 
+# Read in place of the owner when the e-mail is unknown: no user has this id (ids are ULIDs).
+NOBODY = "-"
+
+
 def _owner_of(reservation: object) -> UserItem | None:
-    if not isinstance(reservation, UniqueValue) or not reservation.owner_id:
-        return None
+    """The reservation's owner, by one GetItem; an unknown e-mail reads a user that cannot exist, so a
+    failed login costs the same calls (and about the same time) whether or not the address is known."""
+    owner_id = reservation.owner_id if isinstance(reservation, UniqueValue) and reservation.owner_id else NOBODY
     try:
-        return UserItem.get(*keys.user_key(reservation.owner_id), consistent_read=True)
+        return UserItem.get(*keys.user_key(owner_id), consistent_read=True)
     except UserItem.DoesNotExist:
         return None
 

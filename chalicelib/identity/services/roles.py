@@ -12,15 +12,21 @@ from chalicelib.core.i18n import T
 from chalicelib.core.pagination import Page, PageQuery, paginate
 from chalicelib.core.table import now_iso
 from chalicelib.core.tx import Counter, Tx, TxCancelled, read_total
+from chalicelib.identity import policies
 from chalicelib.identity.accounts import users_role_total
+from chalicelib.identity.authn import Principal
 from chalicelib.identity.models import RoleItem
 from chalicelib.identity.permissions import BUILTIN_ROLES
-from chalicelib.identity.schemas import RoleIn, RoleOut, RoleReplace
+from chalicelib.identity.schemas import RoleIn, RoleOut, RolePatch, RoleReplace
 
 ROLES_CUSTOM = "roles:custom"
 ROLE_EXISTS = T("Ce rôle existe déjà.", "This role already exists.")
 ROLE_BUILTIN = T("Les rôles intégrés ne peuvent être ni modifiés ni supprimés.",
                  "Built-in roles can be neither changed nor deleted.")
+NOT_YOURS_TO_GRANT = T("Vous ne pouvez pas accorder des permissions que vous n'avez pas : {names}.",
+                       "You cannot grant permissions you do not hold: {names}.")
+ROLE_NOT_YOURS = T("Seul un administrateur peut modifier ce rôle (vous le détenez, ou il accorde plus que vos permissions).",
+                   "Only an administrator can change this role (you hold it, or it grants more than you hold).")
 ROLE_IN_USE = T("Ce rôle est encore attribué à des utilisateurs.", "This role is still held by users.")
 
 
@@ -42,8 +48,9 @@ def get_role(name: str, *, consistent: bool = False) -> RoleItem:
         raise NotFound() from None
 
 
-def create_role(data: RoleIn) -> RoleItem:
-    """A custom role with permissions from the catalogue; its name is its id."""
+def create_role(data: RoleIn, *, actor: Principal) -> RoleItem:
+    """A custom role with permissions from the catalogue (only ones the author holds); its name is its id."""
+    _require_grantable(actor, data.permissions)
     if data.name in BUILTIN_ROLES:
         raise Conflict(ROLE_EXISTS, errors={"name": [ROLE_EXISTS.render()]})
     now = now_iso()
@@ -62,17 +69,24 @@ def create_role(data: RoleIn) -> RoleItem:
     return role
 
 
-def replace_role(name: str, data: RoleReplace, *, if_match: str | None) -> RoleItem:
-    """Replace a custom role's description and permissions (they apply to holders' next request)."""
-    return guarded_write(lambda: _custom_role(name), _role_out, lambda role: _replace(role, data), if_match)
+def replace_role(name: str, data: RoleReplace | RolePatch, *, actor: Principal, if_match: str | None) -> RoleItem:
+    """Replace a custom role's description and permissions (PUT), or only the fields a RolePatch was given
+    (PATCH); they apply to holders' next request."""
+    return guarded_write(lambda: _custom_role(name, actor), _role_out, lambda role: _replace(role, data, actor),
+                         if_match)
 
 
-def _replace(role: RoleItem, data: RoleReplace) -> RoleItem:
+def _replace(role: RoleItem, data: RoleReplace | RolePatch, actor: Principal) -> RoleItem:
+    given = data.model_fields_set if isinstance(data, RolePatch) else {"permissions", "description"}
+    if "permissions" in given:
+        _require_grantable(actor, list(data.permissions or ()))
     now = now_iso()
-    actions = [RoleItem.permissions.set(set(data.permissions) or None), RoleItem.updated_at.set(now),
-               RoleItem.version.add(1)]
-    actions.append(RoleItem.description.set(data.description) if data.description is not None
-                   else RoleItem.description.remove())
+    actions = [RoleItem.updated_at.set(now), RoleItem.version.add(1)]
+    if "permissions" in given:
+        actions.append(RoleItem.permissions.set(set(data.permissions or ()) or None))
+    if "description" in given:
+        actions.append(RoleItem.description.set(data.description) if data.description is not None
+                       else RoleItem.description.remove())
     try:
         role.update(actions=actions, condition=RoleItem.version == role.version)  # answers the new item
     except UpdateError:
@@ -80,9 +94,9 @@ def _replace(role: RoleItem, data: RoleReplace) -> RoleItem:
     return role
 
 
-def delete_role(name: str, *, if_match: str | None) -> None:
+def delete_role(name: str, *, actor: Principal, if_match: str | None) -> None:
     """Delete a custom role nobody holds (trashed users included: restoring them needs the role)."""
-    guarded_write(lambda: _custom_role(name), _role_out, _delete, if_match)
+    guarded_write(lambda: _custom_role(name, actor), _role_out, _delete, if_match)
 
 
 def _delete(role: RoleItem) -> None:
@@ -102,11 +116,21 @@ def _delete(role: RoleItem) -> None:
         raise
 
 
-def _custom_role(name: str) -> RoleItem:
+def _custom_role(name: str, actor: Principal) -> RoleItem:
+    """The custom role a write changes, once the actor may change it (its version then guards the write)."""
     role = get_role(name, consistent=True)
     if role.builtin or name in BUILTIN_ROLES:
         raise Forbidden(ROLE_BUILTIN)
+    if not policies.can_change_role(actor, name, role.permissions or ()):
+        raise Forbidden(ROLE_NOT_YOURS)
     return role
+
+
+def _require_grantable(actor: Principal, permissions: list[str]) -> None:
+    """403 when a role would carry permissions its author does not hold."""
+    beyond = policies.permissions_beyond(actor, permissions)
+    if beyond:
+        raise Forbidden(NOT_YOURS_TO_GRANT, names=", ".join(beyond))
 
 
 def _role_out(role: RoleItem) -> RoleOut:

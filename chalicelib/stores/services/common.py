@@ -1,9 +1,9 @@
-"""Shared pieces of the stores use cases: messages, the store a request names, the caller's membership, rendering."""
+"""Shared pieces of the stores use cases: messages, the store a request names, rendering (the caller's
+membership key is the store scope's: catalog/links/policies.member_key_of)."""
 from __future__ import annotations
 
 from typing import Any
 
-from chalicelib.core import keys
 from chalicelib.core.errors import NotFound
 from chalicelib.core.i18n import T
 from chalicelib.identity.authn import Principal
@@ -28,14 +28,9 @@ def live_store(item: Any) -> StoreItem:
 def visible_store(item: Any, actor: Principal) -> StoreItem:
     """As live_store, and customers do not see inactive stores."""
     store = live_store(item)
-    if not store.is_active and not policies.sees_inactive_stores(actor):
+    if not policies.store_shown(store, sees_inactive=policies.sees_inactive_stores(actor)):
         raise NotFound(STORE_NOT_FOUND)
     return store
-
-
-def member_key_of(store_id: str, actor: Principal) -> tuple[str, str] | None:
-    """The caller's membership key when their access to the store depends on it (admins: None)."""
-    return None if policies.acts_on_any_store(actor) else keys.store_member_key(store_id, actor.user_id)
 
 
 def store_out(item: StoreItem) -> StoreOut:

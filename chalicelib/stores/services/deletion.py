@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from chalicelib.catalog.links.models import ProductStoreItem, store_products_total
+from chalicelib.catalog.links.policies import member_key_of
 from chalicelib.catalog.links.services import detach_link
 from chalicelib.catalog.stock.models import StockItem, store_stock_partition
 from chalicelib.core import keys
@@ -22,7 +23,7 @@ from chalicelib.core.tx import Counter, Tx, TxCancelled
 from chalicelib.identity.authn import Principal
 from chalicelib.stores import policies
 from chalicelib.stores.models import STORES_ALL, StoreItem, StoreMemberItem, store_members_total, stores_state_total
-from chalicelib.stores.services.common import DELETION_PENDING, STORE_NOT_FOUND, member_key_of, store_out
+from chalicelib.stores.services.common import DELETION_PENDING, STORE_NOT_FOUND, store_out
 from chalicelib.stores.services.stores import SLUG_KIND
 
 _ROUNDS = 3

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from chalicelib.catalog.links.policies import member_key_of
 from chalicelib.core import keys
 from chalicelib.core.batch import batch_get, paginate_and_fetch
 from chalicelib.core.errors import Forbidden, NotFound, ValidationFailed
@@ -19,7 +20,7 @@ from chalicelib.stores.models import (
     store_members_total,
 )
 from chalicelib.stores.schemas import AttachUsersOut, MemberOut
-from chalicelib.stores.services.common import MEMBER_NOT_FOUND, STORE_NOT_FOUND, USER_MISSING, live_store, member_key_of
+from chalicelib.stores.services.common import MEMBER_NOT_FOUND, STORE_NOT_FOUND, USER_MISSING, live_store
 
 _USERS_PER_TX = 48  # 2 parts per new member (user check, membership) + store check + total ≤ 100
 

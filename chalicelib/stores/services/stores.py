@@ -5,6 +5,7 @@ from typing import Any
 
 from ulid import ULID
 
+from chalicelib.catalog.links.policies import member_key_of
 from chalicelib.core import keys
 from chalicelib.core.batch import batch_get
 from chalicelib.core.concurrency import StaleVersion, guarded_write
@@ -18,7 +19,7 @@ from chalicelib.identity.authn import Principal
 from chalicelib.stores import policies
 from chalicelib.stores.models import STORES_ALL, StoreItem, stores_state_total
 from chalicelib.stores.schemas import StoreCreate, StoreListQuery, StorePatch
-from chalicelib.stores.services.common import SLUG_TAKEN, live_store, member_key_of, store_out, visible_store
+from chalicelib.stores.services.common import SLUG_TAKEN, live_store, store_out, visible_store
 
 SLUG_KIND = "store_slug"
 _SLUG_ATTEMPTS = 5
