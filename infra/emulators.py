@@ -98,7 +98,10 @@ def start_ministack_s3(data_dir: Path | None, access_key: str, secret_key: str,
     env = {k: v for k, v in os.environ.items() if not k.startswith(("AWS_ENDPOINT_URL", "S3_", "PERSIST_"))}
     env.update({"SERVICES": "s3", "AUTH": "true", "LOG_LEVEL": "WARNING",
                 # the credentials it verifies signatures against: the ones the API signs with
-                "AWS_ACCESS_KEY_ID": access_key, "AWS_SECRET_ACCESS_KEY": secret_key})
+                "AWS_ACCESS_KEY_ID": access_key, "AWS_SECRET_ACCESS_KEY": secret_key,
+                # a bucket reloaded from S3_DATA_DIR comes back without its region and takes this one; any
+                # other and every presigned POST after a restart fails its credential scope (400)
+                "MINISTACK_REGION": os.environ.get("AWS_DEFAULT_REGION", "eu-west-1")})
     env.pop("AWS_SESSION_TOKEN", None)
     if data_dir is not None:
         env.update({"S3_PERSIST": "1", "S3_DATA_DIR": str(data_dir)})
