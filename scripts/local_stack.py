@@ -13,6 +13,7 @@ import logging
 import os
 import signal
 import sys
+import threading
 from pathlib import Path
 from typing import Any
 
@@ -23,6 +24,10 @@ sys.path.insert(0, str(ROOT))
 LISTEN_BACKLOG = 1024
 # A client that stops sending mid-request holds its own thread, and only for this long.
 REQUEST_SOCKET_TIMEOUT = 60
+# Requests inside the app at once (the others wait, connected, for a slot). In AWS each runs in its own Lambda;
+# here they share one process and the machine with the stand-ins: 64 registrations at once are 64 argon2 hashes
+# (64 MiB, ~1 s of CPU each), which starved DynamoDB Local until its calls passed the client's 5 s read timeout.
+LOCAL_CONCURRENCY = int(os.environ.get("LOCAL_CONCURRENCY", "4"))
 
 
 def _stage_environment(stage: str) -> dict[str, str]:
@@ -72,6 +77,7 @@ def _local_server(host: str, port: int) -> Any:
     patch_local_gateway()
     local.ThreadedHTTPServer.request_queue_size = LISTEN_BACKLOG  # read by listen() when the server binds
     log = logging.getLogger("local-server")
+    slots = threading.BoundedSemaphore(LOCAL_CONCURRENCY)
 
     class Handler(local.ChaliceRequestHandler):
         # The dev server writes headers and body separately; with Nagle's algorithm on, every answer waited
@@ -81,7 +87,8 @@ def _local_server(host: str, port: int) -> Any:
 
         def _generic_handle(self) -> None:
             try:
-                super()._generic_handle()
+                with slots:
+                    super()._generic_handle()
             except (BrokenPipeError, ConnectionResetError, TimeoutError):
                 self.close_connection = True  # that client left or went silent: its connection only
             except Exception:  # noqa: BLE001 - the app answers its own errors; this is chalice's layer failing
