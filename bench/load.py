@@ -104,11 +104,16 @@ def login(base: str) -> str:
     return str(reply.json()["data"]["access_token"])
 
 
-def waves(base: str, admin: dict[str, str], category_id: str, clients: int, count: int, tally: Tally) -> float:
-    """`count` waves of `clients` clients released together; returns the seconds they took."""
+def waves(base: str, admin: dict[str, str], category_id: str, clients: int, count: int, tally: Tally,
+          max_seconds: float) -> float:
+    """`count` waves of `clients` clients released together, none started after `max_seconds`; returns the
+    seconds they took."""
     run = uuid.uuid4().hex[:8]
     started = time.perf_counter()
     for wave in range(count):
+        if time.perf_counter() - started > max_seconds:
+            print(f"  (time cap: waves {wave + 1}..{count} not run)")
+            break
         barrier = threading.Barrier(clients)
 
         def client(n: int, wave: int = wave, barrier: threading.Barrier = barrier) -> None:
@@ -214,7 +219,8 @@ def main() -> None:
     parser.add_argument("--waves", type=int, default=3)
     parser.add_argument("--creates", type=int, default=1000)
     parser.add_argument("--grow-clients", type=int, default=4)
-    parser.add_argument("--max-seconds", type=float, default=900, help="cap on the growth phase")
+    parser.add_argument("--max-seconds", type=float, default=900,
+                        help="cap on each phase (no new wave, no new create after it)")
     args = parser.parse_args()
     process = None
     if args.url:
@@ -236,7 +242,7 @@ def main() -> None:
 
         before = tree_rss_mb(pid)
         tally = Tally()
-        seconds = waves(base, admin, category_id, args.clients, args.waves, tally)
+        seconds = waves(base, admin, category_id, args.clients, args.waves, tally, args.max_seconds)
         after = tree_rss_mb(pid)
         print(f"\n{args.clients} parallel clients × {args.waves} waves (register, create, 2 list reads each)")
         report_waves(tally, seconds)
