@@ -8,10 +8,12 @@ STAMP := $(VENV)/.installed
 .PHONY: deploy-local deploy-local-stop test-deployed
 
 $(BIN)/python:
+	@echo "Creating the virtualenv $(VENV) (first run only)..."
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 
 $(STAMP): $(BIN)/python requirements.txt requirements-dev.txt
+	@echo "Installing the Python packages into $(VENV) (first run: a minute or two)..."
 	$(BIN)/pip install --quiet -r requirements-dev.txt
 	touch $(STAMP)
 
@@ -21,9 +23,15 @@ install: $(STAMP) swagger-ui
 swagger-ui:
 	bash scripts/swagger_ui.sh
 
-## make run: the API on http://127.0.0.1:$(PORT) over an embedded DynamoDB/S3 stand-in, seeded.
-run: install
-	PORT=$(PORT) $(BIN)/python scripts/local_stack.py
+## make run: the API on http://127.0.0.1:$(PORT) over DynamoDB Local + MiniStack (S3), data kept in .local-data/.
+##   FRESH=1 starts empty; DEMO=1 seeds the demo catalog; STANDIN=moto serves from moto (in memory, slow).
+FRESH ?=
+DEMO ?=
+STANDIN ?=
+run:
+	@scripts/prerequisites.sh $(STANDIN)
+	@$(MAKE) --no-print-directory install VENV=$(VENV)
+	PORT=$(PORT) FRESH=$(FRESH) DEMO=$(DEMO) STANDIN=$(STANDIN) $(BIN)/python scripts/local_stack.py
 
 ## make test: install what the tests need and run the whole suite (unit, HTTP, smoke over real HTTP).
 test: lint
@@ -59,4 +67,4 @@ lint: install
 	$(BIN)/lint-imports
 
 clean:
-	rm -rf $(VENV) .pytest_cache dist chalicelib/health/static/swagger-ui
+	rm -rf $(VENV) .pytest_cache dist chalicelib/health/static/swagger-ui  # .local-data/ (make run's data) stays: FRESH=1 forgets it

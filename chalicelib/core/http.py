@@ -307,7 +307,8 @@ def _replay(spec: RouteSpec, claim: IdempotencyClaim, replay: Callable[[str], An
 
 
 _UNAVAILABLE_CODES = {"ProvisionedThroughputExceededException", "ThrottlingException", "RequestLimitExceeded",
-                      "InternalServerError", "ServiceUnavailable", "LimitExceededException", "SlowDown"}
+                      "InternalServerError", "ServiceUnavailable", "LimitExceededException", "SlowDown",
+                      "TransactionInProgressException"}  # the same token still running: ask again later
 
 
 def unexpected(exc: Exception, spec: RouteSpec, req: Req) -> AppError:

@@ -5,7 +5,10 @@ import os
 from datetime import datetime, timezone
 from typing import Any
 
+from botocore.exceptions import ConnectionError as BotocoreConnectionError
+from botocore.exceptions import HTTPClientError
 from pynamodb.attributes import DiscriminatorAttribute, NumberAttribute, UnicodeAttribute
+from pynamodb.exceptions import PynamoDBException
 from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
 from pynamodb.models import Model
 
@@ -13,6 +16,20 @@ from pynamodb.models import Model
 def now_iso() -> str:
     """ISO 8601 UTC with milliseconds and a Z, the API's timestamp format."""
     return datetime.now(timezone.utc).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+def error_code(exc: PynamoDBException) -> str | None:
+    """DynamoDB's error code behind a PynamoDB error, None when no answer came back (a timeout, a dropped
+    connection). PynamoDB's own `cause_response_code` raises AttributeError then: requests' exceptions, which
+    botocore's timeouts subclass, carry `response = None`."""
+    response = getattr(exc.cause, "response", None)
+    return response.get("Error", {}).get("Code") if isinstance(response, dict) else None
+
+
+def is_transport_error(exc: PynamoDBException) -> bool:
+    """No answer from DynamoDB (read or connect timeout, connection refused or closed): the request may or may
+    not have been applied."""
+    return isinstance(exc.cause, (HTTPClientError, BotocoreConnectionError))
 
 
 def _index(number: int) -> type[GlobalSecondaryIndex]:

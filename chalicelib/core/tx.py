@@ -1,7 +1,13 @@
-"""Transactions with named parts: a cancelled transaction says which part failed, so callers map it to 409/404/412."""
+"""Transactions with named parts: a cancelled transaction says which part failed, so callers map it to 409/404/412.
+
+Every commit carries a ClientRequestToken, the same one for every attempt of that write (botocore's retries resend
+the request as it is; this module's own retries pass it again): when an attempt was applied but its answer was
+lost (a timeout), the next attempt gets DynamoDB's success instead of failing its own conditions (an e-mail or slug
+"already taken" by the very write being retried). DynamoDB remembers a token for 10 minutes."""
 from __future__ import annotations
 
 import time
+import uuid
 from typing import Any
 
 from pynamodb.attributes import NumberAttribute, UnicodeAttribute
@@ -18,12 +24,17 @@ from chalicelib.core.idempotency import (
     current_claim,
     set_idempotency_claim,
 )
-from chalicelib.core.table import Entity
+from chalicelib.core.table import Entity, error_code, is_transport_error
 
 __all__ = ["Tx", "TxCancelled", "IdempotencyClaim", "IdempotentReplay", "IdempotencyRecord", "UniqueValue",
            "Counter", "read_total", "body_hash", "current_claim", "set_idempotency_claim"]
 
 MAX_ITEMS = 100  # DynamoDB's TransactWriteItems limit
+# Transport errors come after botocore's own retries (each up to the client's 5 s read timeout): one write
+# stops retrying after this long and answers 503, well inside API Gateway's 29 s.
+RETRY_BUDGET_SECONDS = 10.0
+# Still running the first attempt with this token (its answer was lost): wait and ask again, same token.
+_IN_PROGRESS = "TransactionInProgressException"
 
 
 class IdempotencyRecord(Entity, discriminator="idempotency"):
@@ -102,6 +113,8 @@ class Tx:
             groups[kind].append((kwargs, label))
         labels = [label for kind in groups for _, label in groups[kind]]
         connection = Entity._get_connection().connection
+        token = str(uuid.uuid4())  # one per logical write, reused by every attempt below
+        started = time.monotonic()
         for attempt in range(attempts):
             try:
                 connection.transact_write_items(
@@ -109,19 +122,29 @@ class Tx:
                     delete_items=[k for k, _ in groups["Delete"]],
                     put_items=[k for k, _ in groups["Put"]],
                     update_items=[k for k, _ in groups["Update"]],
+                    client_request_token=token,
                 )
                 return
             except TransactWriteError as exc:
-                if exc.cause_response_code != "TransactionCanceledException":
+                last = attempt + 1 == attempts
+                code = error_code(exc)
+                if code == "TransactionCanceledException":
+                    reasons = list(exc.cancellation_reasons or [])
+                    failed = [labels[i] for i, r in enumerate(reasons)
+                              if r is not None and r.code == "ConditionalCheckFailed"]
+                    if failed:
+                        if "idempotency" in failed and claim is not None:
+                            raise IdempotentReplay(claim) from exc
+                        raise TxCancelled(failed) from exc
+                    if last:  # only TransactionConflict left: another writer won every time
+                        raise TxCancelled([]) from exc
+                elif code == _IN_PROGRESS or is_transport_error(exc):
+                    # Maybe applied, maybe not: only the same token can tell. Out of attempts or time, the
+                    # error goes up as it is and the pipeline answers 503 with Retry-After.
+                    if last or time.monotonic() - started > RETRY_BUDGET_SECONDS:
+                        raise
+                else:
                     raise
-                reasons = list(exc.cancellation_reasons or [])
-                failed = [labels[i] for i, r in enumerate(reasons) if r is not None and r.code == "ConditionalCheckFailed"]
-                if failed:
-                    if "idempotency" in failed and claim is not None:
-                        raise IdempotentReplay(claim) from exc
-                    raise TxCancelled(failed) from exc
-                if attempt + 1 == attempts:  # only TransactionConflict left: another writer won every time
-                    raise TxCancelled([]) from exc
                 time.sleep(0.02 * (2 ** attempt))
 
 

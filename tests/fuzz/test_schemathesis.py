@@ -45,7 +45,7 @@ def _token(stack: LiveStack, paths: dict[str, Any]) -> str:
     config = json.loads((ROOT / ".chalice" / "config.json").read_text())
     env.update(config["environment_variables"])
     env.update(config["stages"]["local"]["environment_variables"])
-    env.update({"AWS_ENDPOINT_URL_DYNAMODB": stack.aws_url, "AWS_ENDPOINT_URL_S3": stack.aws_url,
+    env.update({"AWS_ENDPOINT_URL_DYNAMODB": stack.dynamodb_url, "AWS_ENDPOINT_URL_S3": stack.s3_url,
                 "AWS_ACCESS_KEY_ID": "local", "AWS_SECRET_ACCESS_KEY": "local"})
     done = subprocess.run([sys.executable, str(Path(__file__).parent / "mint_token.py")], env=env, cwd=ROOT,
                           capture_output=True, text=True, timeout=60)

@@ -103,10 +103,10 @@ def test_an_undeclared_method_is_a_405_envelope_with_allow(stack):
     assert reply.headers["Allow"].startswith("GET")
 
 
+@pytest.mark.only_stack("deployed")  # one process serves every route of the local stack
 def test_each_route_has_its_own_function_and_process(stack):
     """The API's integrations point the flow's routes at distinct functions, and each ran in its own worker."""
-    if not isinstance(stack, DeployedStack):
-        pytest.skip("one process serves every route of the local stack")
+    assert isinstance(stack, DeployedStack)
     from infra.local_deployment import client
 
     deployment = stack.deployment

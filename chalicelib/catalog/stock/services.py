@@ -20,7 +20,7 @@ from chalicelib.core.errors import (
     field_error,
 )
 from chalicelib.core.lookups import get_item, lookup
-from chalicelib.core.table import Entity, now_iso
+from chalicelib.core.table import Entity, error_code, now_iso
 from chalicelib.core.tx import Tx, TxCancelled
 from chalicelib.identity.authn import Principal
 
@@ -120,7 +120,7 @@ def adjust_stock(variant_id: str, store_id: str, delta: int, *, actor: Principal
             actions=[StockItem.quantity.add(delta), StockItem.updated_at.set(now_iso()), StockItem.version.add(1)])
         return StockItem.from_raw_data(answer["Attributes"])
     except UpdateError as exc:
-        if exc.cause_response_code != "ConditionalCheckFailedException":
+        if error_code(exc) != "ConditionalCheckFailedException":
             raise
     if delta < 0:
         if get_item(ProductStoreItem, keys.product_store_key(pid, store_id)) is None:

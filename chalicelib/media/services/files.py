@@ -13,7 +13,7 @@ from ulid import ULID
 from chalicelib.core import keys
 from chalicelib.core.batch import batch_get
 from chalicelib.core.errors import Conflict, NotFound, TxCancelled, ValidationFailed
-from chalicelib.core.table import Entity, now_iso
+from chalicelib.core.table import Entity, error_code, now_iso
 from chalicelib.core.tx import Tx
 from chalicelib.media import messages, policies, storage
 from chalicelib.media.models import FileItem
@@ -154,7 +154,7 @@ def _settle(item: FileItem, *, status: str, object_key: str | None = None) -> Fi
     try:
         item.update(actions=actions, condition=(FileItem.status == "pending"))
     except UpdateError as exc:
-        if exc.cause_response_code != "ConditionalCheckFailedException":
+        if error_code(exc) != "ConditionalCheckFailedException":
             raise
         return _load(item.id)
     return item
