@@ -40,6 +40,7 @@ def test_undeclared_methods_are_a_405_envelope_over_http(stack):
         assert reply.headers["X-Content-Type-Options"] == "nosniff"
 
 
+@pytest.mark.only_stack("local")  # API Gateway's own 404 cannot read a header: French there (docs/decisions.md)
 def test_unknown_path_follows_accept_language_over_http(stack):
     reply = requests.get(f"{stack.url}/does/not/exist", headers={"Accept-Language": "en"}, timeout=5)
     assert reply.status_code == 404
