@@ -4,6 +4,9 @@ from chalicelib.catalog.galleries.routes import bp as galleries
 from chalicelib.catalog.links.routes import bp as links
 from chalicelib.catalog.options.routes import bp as options
 from chalicelib.catalog.products.routes import bp as products
+from chalicelib.catalog.reservations.routes import bp as reservations
+from chalicelib.catalog.reservations.sweep_function import bp as sweeping
+from chalicelib.catalog.stock.routes import bp as stock
 from chalicelib.catalog.variants.routes import bp as variants
 from chalicelib.categories.routes import bp as categories
 from chalicelib.core import wiring
@@ -17,8 +20,8 @@ from chalicelib.users.routes import bp as users
 
 app = wiring.CatalogApp(app_name="catalog-api")
 
-for blueprint in (health, identity, users, addresses, categories, products, options, variants, links, stores, galleries,
-                  media, seeding):
+for blueprint in (health, identity, users, addresses, categories, products, options, variants, links, stock,
+                  reservations, stores, galleries, media, seeding, sweeping):
     app.register_blueprint(blueprint)
 
 wiring.install(app, authenticate=authenticate_request)

@@ -126,8 +126,9 @@ def test_managers_and_staff_change_stock_only_in_their_stores(api, admin, manage
         assert put.status == 200 and len(put.calls) <= 3
         adjust = api.post(f"{inside}/adjust", json={"delta": -1}, token=account.token)
         assert adjust.status == 200 and adjust.data["quantity"] == 4
-        # auth, the variant lookup, the membership GetItem, then the one conditional UpdateItem
-        assert adjust.calls == ["BatchGetItem", "Query", "GetItem", "UpdateItem"]
+        # auth, the variant with its record (one Query), then one transaction: the record's conditional update,
+        # its movement and the membership's ConditionCheck
+        assert adjust.calls == ["BatchGetItem", "Query", "TransactWriteItems"]
         assert api.put(outside, json={"quantity": 5}, token=account.token).status == 403
         assert api.post(f"{outside}/adjust", json={"delta": 1}, token=account.token).status == 403
         assert api.delete(outside, token=account.token).status == 403

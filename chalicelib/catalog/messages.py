@@ -59,3 +59,17 @@ STOCK_INSUFFICIENT = T("Stock insuffisant : la quantité ne peut pas devenir né
                        "Insufficient stock: the quantity cannot go below zero")
 STOCK_ABOVE_CAP = T("Stock trop élevé : la quantité ne peut pas dépasser 1 000 000 000",
                     "Stock too high: the quantity cannot exceed 1,000,000,000")
+STOCK_BELOW_RESERVED = T("Stock insuffisant : la quantité ne peut pas descendre sous les {reserved} unités réservées",
+                         "Insufficient stock: the quantity cannot go below the {reserved} reserved units")
+STOCK_RESERVED = T("Ce stock a {reserved} unités réservées : libérez ou validez les réservations d'abord",
+                   "This stock has {reserved} reserved units: release or commit the reservations first")
+STOCK_SHORT = T("Stock disponible insuffisant : {available} disponible(s)", "Not enough available stock: {available} available")
+NOT_STOCKED = T("Cette variante n'a pas de stock dans ce magasin", "This variant has no stock in this store")
+VARIANTS_REPEATED = T("Chaque variante ne peut apparaître qu'une fois.", "Each variant may appear only once.")
+RESERVATION_NOT_FOUND = T("Réservation non trouvée", "Reservation not found")
+RESERVATION_CREATED = T("Réservation créée", "Reservation created")
+RESERVATION_COMMITTED = T("Réservation validée", "Reservation committed")
+RESERVATION_RELEASED = T("Réservation libérée", "Reservation released")
+RESERVATION_NOT_ACTIVE = T("Cette réservation n'est plus active (statut : {status})",
+                           "This reservation is no longer active (status: {status})")
+RESERVATION_SHORT = T("Stock disponible insuffisant : rien n'a été réservé", "Not enough available stock: nothing was reserved")

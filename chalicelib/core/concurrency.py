@@ -6,6 +6,8 @@ client's view is stale (412); without, the change is applied again on the fresh 
 """
 from __future__ import annotations
 
+import random
+import time
 from collections.abc import Callable
 from typing import Any, TypeVar
 
@@ -44,9 +46,14 @@ def require_match_either(if_match: str | None, own: Any, full: Callable[[], Any]
 
 
 def guarded_write(load: Callable[[], C], render: Callable[[C], Any] | None, write: Callable[[C], R],
-                  if_match: str | None) -> R:
-    """load → (If-Match check) → write, retried on a version race when the client set no precondition."""
-    for _ in range(ATTEMPTS):
+                  if_match: str | None, *, attempts: int = ATTEMPTS, backoff: float = 0.0,
+                  budget_seconds: float = 8.0) -> R:
+    """load → (If-Match check) → write, retried on a version race when the client set no precondition.
+
+    Hot items (a stock entry many clients write at once) pass more `attempts` and a `backoff` (seconds): a
+    random pause, growing with the attempt, spreads the retries out; `budget_seconds` bounds the whole loop."""
+    started = time.monotonic()
+    for attempt in range(attempts):
         current = load()
         if if_match and render is not None:
             require_match(if_match, render(current))
@@ -55,4 +62,8 @@ def guarded_write(load: Callable[[], C], render: Callable[[C], Any] | None, writ
         except StaleVersion:
             if if_match:
                 raise PreconditionFailed() from None
+        if time.monotonic() - started > budget_seconds:
+            break
+        if backoff:
+            time.sleep(random.uniform(0, backoff * min(attempt + 1, 8)))  # noqa: S311 - jitter, not a secret
     raise Conflict()

@@ -217,6 +217,39 @@ def variant_stock_prefix(variant_id: str) -> str:
     """sk prefix of a variant's stock records (every store) inside its product's partition."""
     return f"STOCK#{variant_id}#"
 
+
+def stock_ledger_partition(variant_id: str, store_id: str) -> str:
+    """The movements of one stock entry, in a partition of their own (never in the product's collection, whose
+    one-Query read must not grow with history); it outlives the entry."""
+    return f"LEDGER#{variant_id}#{store_id}"
+
+
+MOVEMENT_PREFIX = "MOVE#"  # sk prefix of a movement in its ledger partition (then its id: time-ordered)
+
+
+def movement_key(variant_id: str, store_id: str, movement_id: str) -> tuple[str, str]:
+    return stock_ledger_partition(variant_id, store_id), f"{MOVEMENT_PREFIX}{movement_id}"
+
+
+def store_movements_partition(store_id: str) -> str:
+    """gsi1 of a movement: every movement of a store, by id (newest last)."""
+    return f"STORE#{store_id}#MOVEMENTS"
+
+
+def variant_locator_key(variant_id: str) -> tuple[str, str]:
+    """Which product a variant belongs to, by key: reservations read the stock of n variants in one
+    BatchGetItem of these, then one of the stock entries (a gsi5 lookup would be one Query per variant)."""
+    return f"VARIANTREF#{variant_id}", "VARIANTREF"
+
+
+def reservation_key(reservation_id: str) -> tuple[str, str]:
+    return f"RESERVATION#{reservation_id}", "RESERVATION"
+
+
+def due_reservations_partition() -> str:
+    """gsi1 of an active reservation (sparse: removed when it ends), sorted by expiry: the sweep's work list."""
+    return "RESERVATIONS#ACTIVE"
+
 # --- media (files, galleries) -------------------------------------------------------------------
 
 

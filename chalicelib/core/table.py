@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import os
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from typing import Any
 
 from botocore.exceptions import ConnectionError as BotocoreConnectionError
@@ -12,10 +12,28 @@ from pynamodb.exceptions import PynamoDBException
 from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
 from pynamodb.models import Model
 
+# Seconds added to the wall clock: tests move time forward (reservation expiry) without sleeping.
+_CLOCK_SKEW = [0.0]
+
+
+def utcnow() -> datetime:
+    """The current time in UTC (the wall clock plus the skew `set_clock_skew` gave)."""
+    return datetime.now(timezone.utc) + timedelta(seconds=_CLOCK_SKEW[0])
+
+
+def set_clock_skew(seconds: float) -> None:
+    """Move the clock every timestamp of the API reads (tests only: 0 puts it back)."""
+    _CLOCK_SKEW[0] = float(seconds)
+
+
+def iso(moment: datetime) -> str:
+    """ISO 8601 UTC with milliseconds and a Z, the API's timestamp format."""
+    return moment.astimezone(timezone.utc).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
 
 def now_iso() -> str:
-    """ISO 8601 UTC with milliseconds and a Z, the API's timestamp format."""
-    return datetime.now(timezone.utc).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+    """The current time in the API's timestamp format."""
+    return iso(utcnow())
 
 
 def error_code(exc: PynamoDBException) -> str | None:

@@ -7,7 +7,7 @@ RESOURCES: dict[str, tuple[str, ...]] = {
     "stores": ("view", "create", "update", "delete", "attach_users"),
     "products": ("view", "create", "update", "delete", "attach_gallery"),
     "product_variants": ("view", "create", "update", "delete"),
-    "stock": ("update",),
+    "stock": ("update", "reserve"),
     "product_categories": ("view", "create", "update", "delete"),
     "product_options": ("view", "create", "update", "delete"),
     "product_option_values": ("view", "create", "update", "delete"),
@@ -27,8 +27,9 @@ _CATALOG_WRITE = tuple(
 BUILTIN_ROLES: dict[str, frozenset[str]] = {
     "admin": frozenset(PERMISSIONS),
     "manager": frozenset(_CATALOG_WRITE + ("stores.view", "stores.update", "stores.attach_users", "stock.update",
+                                           "stock.reserve",
                                            "users.view", "files.upload", "files.delete")),
-    "staff": frozenset(_CATALOG_READ + ("stores.view", "stock.update", "files.upload")),
+    "staff": frozenset(_CATALOG_READ + ("stores.view", "stock.update", "stock.reserve", "files.upload")),
     "customer": frozenset(_CATALOG_READ + ("stores.view",)),
 }
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 from chalice import Blueprint
 
 from chalicelib.catalog.products.schemas import ProductOut
-from chalicelib.catalog.stock.schemas import StockAdjust, StockOut, StockSet, VariantStockOut
 from chalicelib.core.http import Req, route
 from chalicelib.core.i18n import T
 from chalicelib.core.lazy import lazy_import
@@ -24,7 +23,6 @@ stores = lazy_import("chalicelib.stores.services.stores")
 deletion = lazy_import("chalicelib.stores.services.deletion")
 members = lazy_import("chalicelib.stores.services.members")
 product_links = lazy_import("chalicelib.catalog.links.services")
-stock = lazy_import("chalicelib.catalog.stock.services")
 common = lazy_import("chalicelib.stores.services.common")
 
 bp = Blueprint(__name__)
@@ -34,8 +32,6 @@ STORE_UPDATED = T("Magasin mis à jour avec succès", "Store updated successfull
 STORE_DELETED = T("Magasin supprimé avec succès", "Store deleted successfully")
 USERS_ATTACHED = T("Utilisateurs rattachés au magasin", "Users attached to the store")
 USER_DETACHED = T("Utilisateur retiré du magasin", "User removed from the store")
-STOCK_UPDATED = T("Stock mis à jour", "Stock updated")
-STOCK_DELETED = T("Stock supprimé", "Stock deleted")
 
 
 def _replay_store(store_id: str) -> StoreOut:
@@ -105,34 +101,3 @@ def detach_store_user(req: Req, store_id: str, user_id: str) -> None:
 def list_store_products(req: Req, store_id: str) -> Page:
     return product_links.list_store_products(store_id, req.query, sees_inactive=req.principal.sees_inactive_catalog,
                                              check_store=lambda item: common.visible_store(item, req.principal))
-
-
-# --- stock ------------------------------------------------------------------------------------------
-@route(bp, "GET", "/product-variants/{variant_id}/stock", summary="A variant's stock in every store",
-       response=VariantStockOut, permission="product_variants.view")
-def list_variant_stock(req: Req, variant_id: str) -> VariantStockOut:
-    variant, records = stock.list_variant_stock(variant_id, sees_inactive=req.principal.sees_inactive_catalog,
-                                                sees_inactive_stores=req.principal.sees_inactive_stores)
-    return VariantStockOut(product_id=variant.product_id, variant_id=variant.id,
-                           stock=[stock.stock_out(item) for item in records])
-
-
-@route(bp, "PUT", "/product-variants/{variant_id}/stock/{store_id}", summary="Set a variant's stock in a store",
-       body=StockSet, response=StockOut, permission="stock.update", message=STOCK_UPDATED)
-def set_stock(req: Req, variant_id: str, store_id: str) -> StockOut:
-    return stock.stock_out(stock.set_stock(variant_id, store_id, req.body.quantity, actor=req.principal,
-                                           if_match=req.if_match))
-
-
-@route(bp, "POST", "/product-variants/{variant_id}/stock/{store_id}/adjust",
-       summary="Adjust a variant's stock in a store atomically", body=StockAdjust, response=StockOut,
-       permission="stock.update", message=STOCK_UPDATED)
-def adjust_stock(req: Req, variant_id: str, store_id: str) -> StockOut:
-    return stock.stock_out(stock.adjust_stock(variant_id, store_id, req.body.delta, actor=req.principal))
-
-
-@route(bp, "DELETE", "/product-variants/{variant_id}/stock/{store_id}", summary="Delete a variant's stock in a store",
-       permission="stock.update", message=STOCK_DELETED)
-def delete_stock(req: Req, variant_id: str, store_id: str) -> None:
-    stock.delete_stock(variant_id, store_id, actor=req.principal, if_match=req.if_match)
-

@@ -1,23 +1,62 @@
-"""Stock records: units of a variant in a store, in the product's partition."""
+"""Stock records (units of a variant in a store, in the product's partition), their movements (in a ledger
+partition of their own) and the variant locator reservations read stock through."""
 from __future__ import annotations
 
-from pynamodb.attributes import NumberAttribute, UnicodeAttribute
+from pynamodb.attributes import JSONAttribute, NumberAttribute, UnicodeAttribute
 
 from chalicelib.core.table import Entity
 
 
 class StockItem(Entity, discriminator="stock"):
-    """pk PRODUCT#<pid>, sk STOCK#<vid>#<sid>: units of a variant in a store (never below zero)."""
+    """pk PRODUCT#<pid>, sk STOCK#<vid>#<sid>: units of a variant in a store (never below the reserved units).
+
+    `holds`: the reservations holding units here, {reservation id: [units, expires_at]}; `reserved` is their
+    sum as stored (expired holds included until a write or the sweep drops them: reads subtract those)."""
 
     product_id = UnicodeAttribute()
     variant_id = UnicodeAttribute()
     store_id = UnicodeAttribute()
     quantity = NumberAttribute(default=0)
+    reserved = NumberAttribute(null=True)
+    holds = JSONAttribute(null=True)
+
+
+class MovementItem(Entity, discriminator="stock_movement"):
+    """pk LEDGER#<vid>#<sid>, sk MOVE#<id>; gsi1 STORE#<sid>#MOVEMENTS / <id>. Written once, never changed."""
+
+    id = UnicodeAttribute()
+    product_id = UnicodeAttribute()
+    variant_id = UnicodeAttribute()
+    store_id = UnicodeAttribute()
+    kind = UnicodeAttribute()
+    delta = NumberAttribute(default=0)
+    quantity_after = NumberAttribute(default=0)
+    reserved_after = NumberAttribute(default=0)
+    reason = UnicodeAttribute(null=True)
+    reference = UnicodeAttribute(null=True)
+    reservation_id = UnicodeAttribute(null=True)
+    actor_id = UnicodeAttribute(null=True)
+
+
+class VariantLocator(Entity, discriminator="variant_locator"):
+    """pk VARIANTREF#<vid>: the variant's product, written with the variant's first stock record."""
+
+    product_id = UnicodeAttribute()
 
 
 def store_stock_partition(store_id: str) -> str:
     """gsi1 of StockItem: every stock record of a store (store deletion cleans them up)."""
     return f"STORE#{store_id}#STOCK"
+
+
+def entry_movements_total(variant_id: str, store_id: str) -> str:
+    """Counter name: the movements of one stock entry."""
+    return f"movements:{variant_id}:{store_id}"
+
+
+def store_movements_total(store_id: str) -> str:
+    """Counter name: the movements of one store."""
+    return f"movements:store:{store_id}"
 
 
 def stock_item(product_id: str, variant_id: str, store_id: str, quantity: int) -> StockItem:

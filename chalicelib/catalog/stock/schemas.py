@@ -1,7 +1,7 @@
-"""What stock routes read and answer: a variant's units in a store."""
+"""What stock routes read and answer: a variant's units in a store, and the movements that changed them."""
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic import Field, StrictInt, field_validator
 
@@ -10,6 +10,8 @@ from chalicelib.core.schemas import Input, Output, invalid
 
 DELTA_ZERO = T("La variation de stock ne peut pas être nulle.", "The stock change cannot be zero.")
 MAX_STOCK = 1_000_000_000  # docs/data-model.md: a stock quantity is 0…10⁹, whether PUT or reached by adjust
+Reason = Literal["received", "sold", "returned", "damaged", "correction", "other"]
+MovementKind = Literal["set", "adjust", "reserved", "released", "committed", "expired", "deleted"]
 
 
 class StockSet(Input):
@@ -18,6 +20,8 @@ class StockSet(Input):
 
 class StockAdjust(Input):
     delta: Annotated[StrictInt, Field(ge=-MAX_STOCK, le=MAX_STOCK)]
+    reason: Reason = "correction"
+    reference: Annotated[str, Field(min_length=1, max_length=255)] | None = None
 
     @field_validator("delta")
     @classmethod
@@ -32,6 +36,8 @@ class StockOut(Output):
     variant_id: str
     store_id: str
     quantity: int
+    reserved: int = 0  # units held by active reservations
+    available: int = 0  # quantity − reserved
     updated_at: str | None = None
 
 
@@ -41,3 +47,20 @@ class VariantStockOut(Output):
     product_id: str
     variant_id: str
     stock: list[StockOut]
+
+
+class MovementOut(Output):
+    """One change of a stock entry, as it was written (never changed afterwards)."""
+
+    id: str
+    variant_id: str
+    store_id: str
+    kind: MovementKind
+    delta: int  # the change of `quantity`
+    quantity_after: int
+    reserved_after: int
+    reason: Reason | None = None
+    reference: str | None = None
+    reservation_id: str | None = None
+    actor_id: str | None = None
+    created_at: str
