@@ -170,11 +170,37 @@ def serve(host: str, port: int) -> None:
         from demo_catalog import seed_demo_in_background  # scripts/demo_catalog.py
 
         seed_demo_in_background(url, email, password)
+    stop_sweeping = _sweep_on_a_timer(SWEEP_EVERY_SECONDS)
     print(f"API on {url}  (GET /health, GET /openapi.json)", flush=True)
     try:
         local.serve_forever()
     finally:
+        stop_sweeping.set()
         local.server.server_close()
+
+
+SWEEP_EVERY_SECONDS = 60  # the deployed schedule's rate (chalicelib/catalog/reservations/sweep_function.py)
+
+
+def _sweep_on_a_timer(every: float) -> threading.Event:
+    """Run the reservation sweep the deployed schedule runs, every `every` seconds on a daemon thread (each
+    run bounded in count and time by the sweep itself; its failures are logged, never fatal)."""
+    from chalicelib.catalog.reservations.services import sweep
+
+    stop = threading.Event()
+    log = logging.getLogger("reservation-sweep")
+
+    def loop() -> None:
+        while not stop.wait(every):
+            try:
+                result = sweep()
+                if result["expired"] or result["skipped"]:
+                    print(f"reservation sweep: {result}", flush=True)
+            except Exception:  # noqa: BLE001 - the next run tries again; the server keeps serving
+                log.exception("reservation sweep failed")
+
+    threading.Thread(target=loop, name="reservation-sweep", daemon=True).start()
+    return stop
 
 
 if __name__ == "__main__":

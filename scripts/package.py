@@ -73,7 +73,8 @@ def app_shape(stage: str) -> Any:
 
     modules = {(method, path): entry.view_function.__module__
                for path, methods in app.routes.items() for method, entry in methods.items()}
-    return AppShape(route_modules=modules, lambda_functions=[f.name for f in app.pure_lambda_functions])
+    functions = [f.name for f in app.pure_lambda_functions] + [e.name for e in app.event_sources]
+    return AppShape(route_modules=modules, lambda_functions=functions)
 
 
 def package(stage: str, out: Path, merge: Path | None, config_path: Path) -> dict[str, Any]:
