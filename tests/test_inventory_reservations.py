@@ -231,3 +231,29 @@ def test_call_budgets(api, admin, manager):
     stock = api.get(f"/product-variants/{item.variant_id}/stock", token=manager.token)
     assert len(stock.calls) <= 3 and stock.data["stock"][0]["reserved"] == 16
     assert len(api.get(f"/products/{item.product_id}", token=manager.token).calls) <= 3
+
+
+def test_many_expired_holds_are_cleaned_within_one_transaction_and_the_sweep_does_the_rest(api, admin, clock):
+    store = create_store(api, admin.token)["id"]
+    item = make_product(api, admin.token, variants=20)
+    attach(api, admin.token, item.product_id, store)
+    for variant_id in item.variant_ids:
+        api.put(f"/product-variants/{variant_id}/stock/{store}", json={"quantity": 10}, token=admin.token)
+    lines = [(v, 3) for v in item.variant_ids]
+    old = [_reserve(api, admin.token, store, *lines, ttl_seconds=10).data["id"] for _ in range(3)]
+    clock(11)
+    # 20 records with 3 expired holds each: 60 cleanups do not fit beside the 20 new holds in one transaction;
+    # the reservation still goes through in its 4 calls, cleaning up what fits
+    fresh = _reserve(api, admin.token, store, *[(v, 10) for v in item.variant_ids])
+    assert fresh.status == 201, fresh.json
+    assert fresh.calls == ["BatchGetItem", "BatchGetItem", "BatchGetItem", "TransactWriteItems"]
+    for variant_id in item.variant_ids:
+        assert _level(api, admin.token, variant_id, store) == (10, 10, 0)
+    movements = api.get(f"/stores/{store}/stock-movements?per_page=100", token=admin.token).json["meta"]["total"]
+    cleaned = movements - 20 - 60 - 20  # set, the old holds, the new holds
+    assert 0 < cleaned < 60
+    assert api.client.lambda_.invoke("sweep_reservations", SWEEP_EVENT).payload == {"expired": 3, "skipped": 0}
+    after = api.get(f"/stores/{store}/stock-movements?per_page=100", token=admin.token).json["meta"]["total"]
+    assert after == 20 + 60 + 20 + 60  # every old hold expired exactly once
+    assert {api.get(f"/reservations/{rid}", token=admin.token).data["status"] for rid in old} == {"expired"}
+    assert api.get(f"/reservations/{fresh.data['id']}", token=admin.token).data["status"] == "active"

@@ -106,7 +106,12 @@ class EntryChange:
 
     @property
     def reserved(self) -> int:
-        """Units held on the entry (every hold still on it)."""
+        """Units held by active reservations: an expired hold counts for nothing, even before it is dropped."""
+        return active_reserved(self.holds, self.now)
+
+    @property
+    def held(self) -> int:
+        """Units of every hold still on the entry (what the record's `reserved` stores)."""
         return sum(int(units) for units, _ in self.holds.values())
 
     @property
@@ -189,7 +194,7 @@ class EntryChange:
                       condition=ProductStoreItem.pk.exists(), label="link")
         elif self.current is None:
             tx.update(StockItem, self.key, _upsert(self.product_id, self.variant_id, self.store_id, self.now)
-                      + [StockItem.quantity.set(self.quantity), StockItem.reserved.set(self.reserved),
+                      + [StockItem.quantity.set(self.quantity), StockItem.reserved.set(self.held),
                          StockItem.holds.set(self.holds)],
                       condition=StockItem.pk.does_not_exist(), label=self.label)
             # The first record of a variant anywhere: reservations find its product by key from now on.
@@ -202,7 +207,7 @@ class EntryChange:
                       condition=ProductStoreItem.pk.exists(), label="link")
         else:
             tx.update(StockItem, self.key, [StockItem.quantity.set(self.quantity),
-                                            StockItem.reserved.set(self.reserved), StockItem.holds.set(self.holds),
+                                            StockItem.reserved.set(self.held), StockItem.holds.set(self.holds),
                                             StockItem.updated_at.set(self.now), StockItem.version.add(1)],
                       condition=StockItem.version == self.current.version, label=self.label)
         for movement in self.movements:
@@ -214,23 +219,24 @@ class EntryChange:
         """The entry as this change leaves it (what writes answer)."""
         pk, sk = self.key
         return StockItem(pk, sk, product_id=self.product_id, variant_id=self.variant_id, store_id=self.store_id,
-                         quantity=self.quantity, reserved=self.reserved, holds=self.holds, updated_at=self.now)
+                         quantity=self.quantity, reserved=self.held, holds=self.holds, updated_at=self.now)
 
 
 def parts_of(changes: Iterable[EntryChange]) -> int:
-    """How many transaction items these changes take once staged (the cleanup of expired holds fits in the rest)."""
-    total = 0
+    """How many transaction items these changes take once staged, counting for each the one movement the
+    operation is about to record and its movement total, plus the store's total."""
+    total = 1
     for change in changes:
-        total += 1 + len(change.movements) + (1 if change.movements else 0) + (2 if change.current is None else 0)
-    return total + 1  # the store's movement total
+        total += 3 + len(change.movements) + (2 if change.current is None else 0)
+    return total
 
 
 def drop_expired_within(changes: list[EntryChange], tx_parts: int) -> None:
-    """Drop the expired holds of these entries, as many as the transaction has room for (the rest stay: reads
-    already ignore them, and the sweep or the next write cleans them up)."""
+    """Drop the expired holds of these entries (before the operation records its own movements), as many as
+    the transaction has room for beside its `tx_parts` other items; the rest stay: reads already ignore them,
+    and the sweep or the next write cleans them up."""
     for change in changes:
-        room = MAX_ITEMS - tx_parts - parts_of(changes)
-        change.drop_expired(room)
+        change.drop_expired(MAX_ITEMS - tx_parts - parts_of(changes))
 
 
 def stage_all(tx: Tx, changes: Iterable[EntryChange], store_id: str) -> None:
@@ -305,12 +311,13 @@ def _variant_and_entry(variant_id: str, store_id: str) -> tuple[VariantItem, Sto
 def _write_entry(variant_id: str, store_id: str, actor: Principal, if_match: str | None,
                  apply: Any, *, missing: Any = None) -> EntryChange:
     """Read the entry, `apply(change)`, commit with the movements; retried on a lost race.
-    Calls: one Query (the variant and the entry) and one TransactWriteItems; a retry reads the entry with a
-    consistent GetItem."""
+    Calls: one Query (the variant and the entry) and one TransactWriteItems; a retry (and a write with
+    If-Match) reads the entry with a consistent GetItem."""
     variant, first = _variant_and_entry(variant_id, store_id)
     pid = variant.product_id
     ids = (pid, variant_id, store_id)
-    reads: list[StockItem | None] = [first]
+    # If-Match is compared with the record itself (consistent), never with an index copy that may lag.
+    reads: list[StockItem | None] = [] if if_match else [first]
 
     def load() -> StockItem | None:
         current = reads.pop() if reads else _current(*ids)
@@ -320,7 +327,7 @@ def _write_entry(variant_id: str, store_id: str, actor: Principal, if_match: str
 
     def write(current: StockItem | None) -> EntryChange:
         change = EntryChange(ids, current, now=now_iso(), actor_id=actor.user_id, movement_id=movement_ids())
-        change.drop_expired(MAX_ITEMS - 8)
+        drop_expired_within([change], 1)  # beside the membership check
         apply(change)
         tx = Tx()
         check_store_scope(tx, store_id, actor)
