@@ -168,3 +168,23 @@ def test_a_product_read_does_not_carry_the_history(api, admin, stocked):
     after = api.get(f"/products/{item.product_id}", token=admin.token)
     assert after.status == 200 and after.calls == before.calls
     assert len(after.body) - len(before.body) < 40  # only the quantity and timestamps changed
+
+
+def test_an_outsider_learns_nothing_of_a_stores_stock(api, admin, staff, stocked):
+    store, item = stocked
+    mine = create_store(api, admin.token)["id"]
+    add_members(api, admin.token, mine, staff.id)
+    base = _entry(item, store)
+    api.put(base, json={"quantity": 5}, token=admin.token)
+    assert api.post("/reservations", json={"store_id": store, "items": [{"variant_id": item.variant_id, "quantity": 4}]},
+                    token=admin.token).status == 201
+    # each of these would be a 409 or 422 telling quantities or reservations to a member: 403 to an outsider
+    for reply in (api.put(base, json={"quantity": 1}, token=staff.token),
+                  api.post(f"{base}/adjust", json={"delta": -5}, token=staff.token),
+                  api.post(f"{base}/adjust", json={"delta": 10**9}, token=staff.token),
+                  api.delete(base, token=staff.token),
+                  api.post(f"{_entry(item, store, 1)}/adjust", json={"delta": -1}, token=staff.token),
+                  api.delete(_entry(item, store, 1), token=staff.token)):
+        assert reply.status == 403, reply.json
+    stock = api.get(f"/product-variants/{item.variant_id}/stock", token=admin.token).data["stock"][0]
+    assert (stock["quantity"], stock["reserved"]) == (5, 4)

@@ -15,7 +15,7 @@ bp = Blueprint(__name__)
 
 def _replay(reservation_id: str) -> ReservationOut:
     """What a repeated create answers: the reservation as it is now."""
-    return reservations.reservation_out(reservations._load(reservation_id))
+    return reservations.reservation_out(reservations.load_reservation(reservation_id))
 
 
 @route(bp, "POST", "/reservations", summary="Hold units of a store's stock (all or nothing)", body=ReservationCreate,

@@ -132,7 +132,7 @@ def create_reservation(body: ReservationCreate, *, actor: Principal) -> Reservat
     return guarded_write(load, None, write, None, attempts=WRITE_ATTEMPTS, backoff=WRITE_BACKOFF)
 
 
-def _load(reservation_id: str) -> ReservationItem:
+def load_reservation(reservation_id: str) -> ReservationItem:
     item = get_item(ReservationItem, keys.reservation_key(reservation_id))
     if item is None:
         raise NotFound(msg.RESERVATION_NOT_FOUND)
@@ -141,7 +141,7 @@ def _load(reservation_id: str) -> ReservationItem:
 
 def get_reservation(reservation_id: str, *, actor: Principal) -> ReservationItem:
     """One reservation; a member of another store gets 403 (its id names nothing they may see)."""
-    item = _load(reservation_id)
+    item = load_reservation(reservation_id)
     require_store_scope([item.store_id], actor)
     return item
 
@@ -151,7 +151,7 @@ def _end(reservation_id: str, status: str, actor: Principal | None) -> Reservati
     concurrent ends exactly one wins (the others find it no longer active: 409). `actor` None: the sweep."""
 
     def load() -> tuple[ReservationItem, dict[Key, Any]]:
-        item = _load(reservation_id)
+        item = load_reservation(reservation_id)
         wanted = [keys.stock_key(line["product_id"], line["variant_id"], item.store_id) for line in item.lines]
         found = batch_get(wanted + (store_scope_keys([item.store_id], actor) if actor else []))
         if actor is not None:

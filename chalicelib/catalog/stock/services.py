@@ -33,7 +33,7 @@ from chalicelib.catalog.variants.services import read_variant
 from chalicelib.core import keys
 from chalicelib.core.batch import batch_get, counter_value
 from chalicelib.core.concurrency import StaleVersion, guarded_write
-from chalicelib.core.errors import Conflict, Forbidden, NotFound, PreconditionFailed, field_error
+from chalicelib.core.errors import Conflict, Forbidden, NotFound, PreconditionFailed, ValidationFailed, field_error
 from chalicelib.core.lookups import get_item, lookup
 from chalicelib.core.pagination import Page, PageQuery, paginate
 from chalicelib.core.table import Entity, now_iso
@@ -328,7 +328,11 @@ def _write_entry(variant_id: str, store_id: str, actor: Principal, if_match: str
     def write(current: StockItem | None) -> EntryChange:
         change = EntryChange(ids, current, now=now_iso(), actor_id=actor.user_id, movement_id=movement_ids())
         drop_expired_within([change], 1)  # beside the membership check
-        apply(change)
+        try:
+            apply(change)
+        except (Conflict, ValidationFailed):
+            require_store_scope([store_id], actor)  # an outsider learns nothing of the store's stock: 403 first
+            raise
         tx = Tx()
         check_store_scope(tx, store_id, actor)
         commit_changes(tx, [change], store_id)
@@ -356,7 +360,6 @@ def adjust_stock(variant_id: str, store_id: str, delta: int, *, actor: Principal
 
     def apply(change: EntryChange) -> None:
         if change.current is None and delta < 0:
-            require_store_scope([store_id], actor)
             if get_item(ProductStoreItem, keys.product_store_key(change.product_id, store_id)) is None:
                 raise field_error("store_id", msg.NOT_ATTACHED)
         change.adjust(delta, reason=reason, reference=reference)
