@@ -106,7 +106,7 @@ def create_reservation(body: ReservationCreate, *, actor: Principal) -> Reservat
             raise _not_stocked(absent)
         moment = utcnow()
         now, until = iso(moment), iso(moment + timedelta(seconds=body.ttl_seconds))
-        ids = movement_ids()
+        ids = movement_ids(found[key] for key in stock_keys)
         changes = [EntryChange((products[line.variant_id], line.variant_id, body.store_id), found[key], now=now,
                                actor_id=actor.user_id, movement_id=ids) for line, key in zip(body.items, stock_keys)]
         drop_expired_within(changes, 4)  # the reservation, the store, the membership, the Idempotency-Key
@@ -166,7 +166,7 @@ def _end(reservation_id: str, status: str, actor: Principal | None) -> Reservati
         allowed = current == "active" if status != "expired" else (item.status == "active" and current == "expired")
         if not allowed:
             raise Conflict(msg.RESERVATION_NOT_ACTIVE, status=current)
-        ids = movement_ids()
+        ids = movement_ids(entry for entry in found.values() if isinstance(entry, StockItem))
         changes = []
         for line in item.lines:
             entry = found.get(keys.stock_key(line["product_id"], line["variant_id"], item.store_id))
@@ -220,6 +220,9 @@ def sweep(*, limit: int = SWEEP_LIMIT, budget_seconds: float = SWEEP_BUDGET_SECO
             _end(item.id, "expired", None)
             expired += 1
         except Conflict:  # committed or released meanwhile, or lost every race: the next run sees it again
+            failed += 1
+        except Exception:  # noqa: BLE001 - one reservation's failure (throttling, a timeout) must not stop the rest
+            log.exception("reservation sweep: %s not expired", item.id)
             failed += 1
     log.info("reservation sweep: %d expired, %d skipped", expired, failed)
     return {"expired": expired, "skipped": failed}

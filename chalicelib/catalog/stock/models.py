@@ -19,6 +19,7 @@ class StockItem(Entity, discriminator="stock"):
     quantity = NumberAttribute(default=0)
     reserved = NumberAttribute(null=True)
     holds = JSONAttribute(null=True)
+    last_movement = UnicodeAttribute(null=True)  # the id of its latest movement: the next ones sort after it
 
 
 class MovementItem(Entity, discriminator="stock_movement"):

@@ -76,9 +76,12 @@ def movement_out(item: MovementItem) -> MovementOut:
                        reservation_id=item.reservation_id, actor_id=item.actor_id, created_at=item.created_at)
 
 
-def movement_ids() -> Iterator[str]:
-    """Ids for the movements of one write: ULIDs, strictly increasing in the order the write records them."""
-    first = int(ULID())
+def movement_ids(entries: Iterable[StockItem | None] = ()) -> Iterator[str]:
+    """Ids for the movements of one write: ULIDs, strictly increasing in the order the write records them and
+    after the latest movement of every entry it writes (writes of an entry are serialised by its version, so
+    its list is in the order the changes were applied even within one millisecond)."""
+    latest = [int(ULID.from_str(e.last_movement)) for e in entries if e is not None and e.last_movement]
+    first = max([int(ULID()), *(n + 1 for n in latest)])
     n = 0
     while True:
         yield str(ULID.from_int(first + n))
@@ -195,7 +198,7 @@ class EntryChange:
         elif self.current is None:
             tx.update(StockItem, self.key, _upsert(self.product_id, self.variant_id, self.store_id, self.now)
                       + [StockItem.quantity.set(self.quantity), StockItem.reserved.set(self.held),
-                         StockItem.holds.set(self.holds)],
+                         StockItem.holds.set(self.holds), StockItem.last_movement.set(self.movements[-1].id)],
                       condition=StockItem.pk.does_not_exist(), label=self.label)
             # The first record of a variant anywhere: reservations find its product by key from now on.
             tx.put(VariantLocator(*keys.variant_locator_key(self.variant_id), product_id=self.product_id),
@@ -208,6 +211,7 @@ class EntryChange:
         else:
             tx.update(StockItem, self.key, [StockItem.quantity.set(self.quantity),
                                             StockItem.reserved.set(self.held), StockItem.holds.set(self.holds),
+                                            StockItem.last_movement.set(self.movements[-1].id),
                                             StockItem.updated_at.set(self.now), StockItem.version.add(1)],
                       condition=StockItem.version == self.current.version, label=self.label)
         for movement in self.movements:
@@ -326,7 +330,7 @@ def _write_entry(variant_id: str, store_id: str, actor: Principal, if_match: str
         return current
 
     def write(current: StockItem | None) -> EntryChange:
-        change = EntryChange(ids, current, now=now_iso(), actor_id=actor.user_id, movement_id=movement_ids())
+        change = EntryChange(ids, current, now=now_iso(), actor_id=actor.user_id, movement_id=movement_ids([current]))
         drop_expired_within([change], 1)  # beside the membership check
         try:
             apply(change)
