@@ -3,6 +3,7 @@ from chalicelib.addresses.routes import bp as addresses
 from chalicelib.catalog.galleries.routes import bp as galleries
 from chalicelib.catalog.links.routes import bp as links
 from chalicelib.catalog.options.routes import bp as options
+from chalicelib.catalog.prices.routes import bp as prices
 from chalicelib.catalog.products.routes import bp as products
 from chalicelib.catalog.variants.routes import bp as variants
 from chalicelib.categories.routes import bp as categories
@@ -17,8 +18,8 @@ from chalicelib.users.routes import bp as users
 
 app = wiring.CatalogApp(app_name="catalog-api")
 
-for blueprint in (health, identity, users, addresses, categories, products, options, variants, links, stores, galleries,
-                  media, seeding):
+for blueprint in (health, identity, users, addresses, categories, products, options, variants, links, prices, stores,
+                  galleries, media, seeding):
     app.register_blueprint(blueprint)
 
 wiring.install(app, authenticate=authenticate_request)

@@ -59,3 +59,15 @@ STOCK_INSUFFICIENT = T("Stock insuffisant : la quantité ne peut pas devenir né
                        "Insufficient stock: the quantity cannot go below zero")
 STOCK_ABOVE_CAP = T("Stock trop élevé : la quantité ne peut pas dépasser 1 000 000 000",
                     "Stock too high: the quantity cannot exceed 1,000,000,000")
+
+PRICE_SAVED = T("Prix du magasin enregistré", "Store price saved")
+PRICE_DELETED = T("Prix du magasin supprimé : le prix de base s'applique", "Store price deleted: the base price applies")
+PRICES_SAVED = T("Prix du magasin enregistrés", "Store prices saved")
+PRICE_NOT_FOUND = T("Ce magasin n'a pas de prix pour cette variante", "This store has no price for this variant")
+STORE_NOT_FOUND = T("Magasin non trouvé", "Store not found")
+PRICE_ROW_DUPLICATE = T("Cette variante figure déjà plus haut dans la requête.",
+                        "This variant already appears earlier in the request.")
+CURRENCY_LOCKED = T("La devise d'un magasin ne peut pas changer tant qu'il a des prix propres : supprimez-les d'abord.",
+                    "A store's currency cannot change while it has its own prices: delete them first.")
+PRICES_TOO_MANY_PRODUCTS = T("Trop de produits différents pour une seule écriture ({max} opérations au plus).",
+                             "Too many different products for one write (at most {max} operations).")

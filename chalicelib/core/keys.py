@@ -213,7 +213,14 @@ def stock_key(product_id: str, variant_id: str, store_id: str) -> tuple[str, str
     return f"PRODUCT#{product_id}", f"STOCK#{variant_id}#{store_id}"
 
 
-def variant_stock_prefix(variant_id: str) -> str:
+def price_key(product_id: str, variant_id: str, store_id: str) -> tuple[str, str]:
+    """A store's price override of a variant, in the product's partition under the variant's per-store prefix
+    (`variant_stock_prefix`): the product's Query reads it, and the consistent Queries that deleting a variant
+    (sk `STOCK#<vid>#`) and detaching a product (sk `STO…`, filtered on the store) make find it with the stock."""
+    return f"PRODUCT#{product_id}", f"STOCK#{variant_id}#PRICE#{store_id}"
+
+
+def variant_stock_prefix(variant_id: str) -> str:  # the variant's stock records and price overrides
     """sk prefix of a variant's stock records (every store) inside its product's partition."""
     return f"STOCK#{variant_id}#"
 

@@ -8,6 +8,7 @@ RESOURCES: dict[str, tuple[str, ...]] = {
     "products": ("view", "create", "update", "delete", "attach_gallery"),
     "product_variants": ("view", "create", "update", "delete"),
     "stock": ("update",),
+    "prices": ("update",),
     "product_categories": ("view", "create", "update", "delete"),
     "product_options": ("view", "create", "update", "delete"),
     "product_option_values": ("view", "create", "update", "delete"),
@@ -27,14 +28,14 @@ _CATALOG_WRITE = tuple(
 BUILTIN_ROLES: dict[str, frozenset[str]] = {
     "admin": frozenset(PERMISSIONS),
     "manager": frozenset(_CATALOG_WRITE + ("stores.view", "stores.update", "stores.attach_users", "stock.update",
-                                           "users.view", "files.upload", "files.delete")),
+                                           "prices.update", "users.view", "files.upload", "files.delete")),
     "staff": frozenset(_CATALOG_READ + ("stores.view", "stock.update", "files.upload")),
     "customer": frozenset(_CATALOG_READ + ("stores.view",)),
 }
 
 ROLE_DESCRIPTIONS: dict[str, str] = {
     "admin": "Everything.",
-    "manager": "Catalog, the stores they belong to, read users.",
+    "manager": "Catalog, the stores they belong to (their stock and prices), read users.",
     "staff": "Read the catalog, stock of the stores they belong to.",
     "customer": "Read the active catalog, own addresses.",
 }
