@@ -69,5 +69,3 @@ PRICE_ROW_DUPLICATE = T("Cette variante figure déjà plus haut dans la requête
                         "This variant already appears earlier in the request.")
 CURRENCY_LOCKED = T("La devise d'un magasin ne peut pas changer tant qu'il a des prix propres : supprimez-les d'abord.",
                     "A store's currency cannot change while it has its own prices: delete them first.")
-PRICES_TOO_MANY_PRODUCTS = T("Trop de produits différents pour une seule écriture ({max} opérations au plus).",
-                             "Too many different products for one write (at most {max} operations).")

@@ -220,6 +220,11 @@ def price_key(product_id: str, variant_id: str, store_id: str) -> tuple[str, str
     return f"PRODUCT#{product_id}", f"STOCK#{variant_id}#PRICE#{store_id}"
 
 
+def price_batch_key(store_id: str) -> tuple[str, str]:
+    """A store's bulk price write in progress (catalog/prices: more rows than one transaction holds)."""
+    return f"STORE#{store_id}", "PRICEBATCH"
+
+
 def variant_stock_prefix(variant_id: str) -> str:  # the variant's stock records and price overrides
     """sk prefix of a variant's stock records (every store) inside its product's partition."""
     return f"STOCK#{variant_id}#"

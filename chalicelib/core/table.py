@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import os
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from typing import Any
 
 from botocore.exceptions import ConnectionError as BotocoreConnectionError
@@ -13,9 +13,10 @@ from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
 from pynamodb.models import Model
 
 
-def now_iso() -> str:
-    """ISO 8601 UTC with milliseconds and a Z, the API's timestamp format."""
-    return datetime.now(timezone.utc).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+def now_iso(later_seconds: float = 0) -> str:
+    """ISO 8601 UTC with milliseconds and a Z, the API's timestamp format (now, or `later_seconds` from now)."""
+    moment = datetime.now(timezone.utc) + timedelta(seconds=later_seconds)
+    return moment.isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
 def error_code(exc: PynamoDBException) -> str | None:

@@ -37,3 +37,15 @@ def price_item(product_id: str, variant_id: str, store_id: str, *, currency: str
                      price=price, compare_at_price=compare_at_price, created_at=created_at, updated_at=updated_at,
                      version=version, gsi5pk=keys.lookup_partition("VARIANT", variant_id),
                      gsi5sk=variant_price_sk(store_id))
+
+
+class PriceBatchItem(Entity, discriminator="price_batch"):
+    """pk STORE#<sid>, sk PRICEBATCH (keys.price_batch_key): a bulk price write of the store in progress, when
+    it needs more than one transaction. While it exists no other override of the store is written; `rows` (the
+    request, as JSON) lets any later writer finish it once its lease (`lease_until`) has passed, so a bulk
+    write interrupted half-way still ends with all its rows. DynamoDB's TTL removes a forgotten one."""
+
+    token = UnicodeAttribute()
+    currency = UnicodeAttribute()
+    rows = UnicodeAttribute()
+    lease_until = UnicodeAttribute()

@@ -11,6 +11,8 @@ Every write of an override, in one transaction:
 """
 from __future__ import annotations
 
+import json
+import time
 from dataclasses import dataclass
 from typing import Any
 
@@ -22,7 +24,7 @@ from chalicelib.catalog.links.policies import (
     require_store_scope,
     store_scope_keys,
 )
-from chalicelib.catalog.prices.models import PriceItem, price_item, store_prices_total
+from chalicelib.catalog.prices.models import PriceBatchItem, PriceItem, price_item, store_prices_total
 from chalicelib.catalog.prices.policies import base_currency
 from chalicelib.catalog.prices.schemas import PriceIn, PriceRow
 from chalicelib.catalog.products.models import VariantItem
@@ -125,11 +127,13 @@ def set_price(variant_id: str, store_id: str, data: PriceIn, *, actor: Principal
     # The override's currency is the store's: known from the override being replaced, else guessed as the base
     # currency; the `store` condition verifies it, and a wrong guess costs one store read and a second try.
     currency = current.currency if current else base_currency()
-    for _ in range(ATTEMPTS):
+    deadline = time.monotonic() + WAIT_SECONDS
+    for _ in range(ATTEMPTS * 2):
         now = now_iso()
         tx = Tx()
         check_store_scope(tx, store_id, actor)
         _guard_store(tx, store_id, currency)
+        _not_busy(tx, store_id)
         _record_on_link(tx, variant.product_id, store_id, {variant.id})
         item = _write_override(tx, variant, store_id, data, currency, current, now)
         if current is None:
@@ -146,6 +150,8 @@ def set_price(variant_id: str, store_id: str, data: PriceIn, *, actor: Principal
                 raise field_error("store_id", msg.NOT_ATTACHED) from None
             if "price" in exc.failed and if_match:
                 raise PreconditionFailed() from None
+            if "busy" in exc.failed and not _wait_for_batch(store_id, deadline):
+                break
             if "store" in exc.failed:
                 currency = _store_currency(store_id, "store_id")
             if "price" in exc.failed or not exc.failed:  # created or changed meanwhile: go again on a fresh read
@@ -154,7 +160,8 @@ def set_price(variant_id: str, store_id: str, data: PriceIn, *, actor: Principal
     raise Conflict()
 
 
-def delete_price(variant_id: str, store_id: str, *, actor: Principal, if_match: str | None = None) -> None:
+def delete_price(variant_id: str, store_id: str, *, actor: Principal, if_match: str | None = None,
+                 attempts: int = ATTEMPTS) -> None:
     """DELETE: back to the base price. One transaction: the override (must exist), its trace on the link, the
     store's total, the caller's membership."""
     variant, _ = _variant_and_prices(variant_id)
@@ -168,6 +175,7 @@ def delete_price(variant_id: str, store_id: str, *, actor: Principal, if_match: 
         condition = condition & (PriceItem.version == current.version)
     tx = Tx()
     check_store_scope(tx, store_id, actor)
+    _not_busy(tx, store_id)
     tx.delete(PriceItem, keys.price_key(variant.product_id, variant.id, store_id), condition=condition, label="price")
     tx.update(ProductStoreItem, keys.product_store_key(variant.product_id, store_id),
               [ProductStoreItem.priced_variant_ids.delete({variant.id})], condition=ProductStoreItem.pk.exists(),
@@ -178,6 +186,10 @@ def delete_price(variant_id: str, store_id: str, *, actor: Principal, if_match: 
     except TxCancelled as exc:
         if out_of_store_scope(exc):
             raise Forbidden() from None
+        if "busy" in exc.failed:  # a bulk write of the store is in progress: once it is over, once more
+            if attempts > 1 and _wait_for_batch(store_id, time.monotonic() + WAIT_SECONDS):
+                return delete_price(variant_id, store_id, actor=actor, if_match=if_match, attempts=attempts - 1)
+            raise Conflict() from None
         if current is not None and "price" in exc.failed and _current(variant, store_id) is not None:
             raise PreconditionFailed() from None
         if "price" in exc.failed or "unlink" in exc.failed:
@@ -209,10 +221,11 @@ def _open_store(store_id: str, actor: Principal) -> str:
     return str(getattr(store, "currency", None) or base_currency())
 
 
-def _plan(store_id: str, items: list[PriceRow]) -> list[_Row]:
+def _plan(store_id: str, items: list[PriceRow], *, lenient: bool = False) -> list[_Row]:
     """Validate every row (all errors at once, `items.<n>.<field>`): compare_at ≥ price, each variant once,
     known, and its product attached to the store. Reads: one gsi5 Query per variant, then one consistent
-    BatchGetItem of the links and of the overrides already there (create or replace)."""
+    BatchGetItem (per 100 keys) of the links and of the overrides already there (create or replace).
+    `lenient`: finishing an interrupted write, rows no longer valid are dropped instead."""
     errors: dict[str, list[str]] = {}
     seen: set[str] = set()
     rows: list[_Row] = []
@@ -238,17 +251,59 @@ def _plan(store_id: str, items: list[PriceRow]) -> list[_Row]:
             _row_error(errors, row.index, "variant_id", msg.NOT_ATTACHED)
         current = found.get(keys.price_key(row.variant.product_id, row.variant.id, store_id))
         row.current = current if isinstance(current, PriceItem) else None
+    if lenient:
+        return [row for row in rows if not any(name.startswith(f"items.{row.index}.") for name in errors)]
     if errors:
         raise ValidationFailed(errors=dict(sorted(errors.items(), key=lambda kv: int(kv[0].split(".")[1]))))
     return rows
 
 
-def _bulk_tx(store_id: str, currency: str, rows: list[_Row], actor: Principal) -> Tx:
-    """One transaction for the whole request: scope, store, one link update per product, the rows, the total."""
+# A bulk write is one transaction when it fits (the usual case: rows of a few products). Each row costs two
+# parts (the variant still there, the override), each product one (its link), each transaction four more
+# (membership, store, no other bulk write in progress, the total); a request over 100 parts (e.g. 100
+# single-variant products) is staged: see PriceBatchItem and _apply_staged.
+_ROW_COST, _PRODUCT_COST, _TX_OVERHEAD = 2, 1, 4
+LEASE_SECONDS = 30
+WAIT_SECONDS = 5.0
+
+
+class _Busy(Exception):
+    """Another bulk write of the store is in progress (its PriceBatchItem exists)."""
+
+
+def _not_busy(tx: Tx, store_id: str) -> None:
+    """No bulk write of the store is in progress (label `busy`): overrides never interleave with one."""
+    tx.check(Entity, keys.price_batch_key(store_id), Entity.pk.does_not_exist(), label="busy")
+
+
+def _chunks(rows: list[_Row]) -> list[list[_Row]]:
+    """The rows in transactions of ≤ 100 parts, a product's rows kept together while they fit."""
+    chunks: list[list[_Row]] = [[]]
+    cost, products = _TX_OVERHEAD, set()
+    for row in sorted(rows, key=lambda r: (r.variant.product_id, r.index)):
+        extra = _ROW_COST + (0 if row.variant.product_id in products else _PRODUCT_COST)
+        if cost + extra > MAX_ITEMS:
+            chunks.append([])
+            cost, products = _TX_OVERHEAD, set()
+            extra = _ROW_COST + _PRODUCT_COST
+        chunks[-1].append(row)
+        cost += extra
+        products.add(row.variant.product_id)
+    return chunks
+
+
+def _chunk_tx(store_id: str, currency: str, rows: list[_Row], actor: Principal | None, *, token: str | None) -> Tx:
+    """One transaction of rows: scope (`actor`), store, the bulk-write guard (none in progress, or ours:
+    `token`), one link update per product, the rows, the total."""
     now = now_iso()
     tx = Tx()
-    check_store_scope(tx, store_id, actor)
+    if actor is not None:
+        check_store_scope(tx, store_id, actor)
     _guard_store(tx, store_id, currency)
+    if token is None:
+        _not_busy(tx, store_id)
+    else:
+        tx.check(PriceBatchItem, keys.price_batch_key(store_id), PriceBatchItem.token == token, label="batch")
     by_product: dict[str, set[str]] = {}
     for row in rows:
         by_product.setdefault(row.variant.product_id, set()).add(row.variant.id)
@@ -263,27 +318,153 @@ def _bulk_tx(store_id: str, currency: str, rows: list[_Row], actor: Principal) -
     return tx
 
 
+def _gone_rows(rows: list[_Row], exc: TxCancelled) -> dict[int, Any]:
+    """Rows whose variant was deleted or whose product was detached since they were read."""
+    gone = {row.index: msg.VARIANT_NOT_FOUND for row in rows if f"variant:{row.index}" in exc.failed}
+    gone |= {row.index: msg.NOT_ATTACHED for row in rows if f"link:{row.variant.product_id}" in exc.failed}
+    return gone
+
+
 def set_store_prices(store_id: str, items: list[PriceRow], *, actor: Principal) -> tuple[str, list[_Row]]:
-    """PUT /stores/{id}/prices: every row or none. A race with another writer of these rows (a version or
-    creation condition failed) reads the rows again and re-applies the whole request, so the end state is
-    always one request's rows entirely."""
+    """PUT /stores/{id}/prices: every row or none, never interleaved with another write of the store's prices.
+
+    Calls: one BatchGetItem (store, membership), one gsi5 Query per row's variant, one BatchGetItem per 100 keys
+    of the links and current overrides, then one transaction (or, staged, one per ≤ 100 parts plus two). A race
+    with another writer of these rows (a version or creation condition failed) reads the rows again and
+    re-applies the whole request, so the end state is always one request's rows entirely.
+    """
     currency = _open_store(store_id, actor)
-    for _ in range(ATTEMPTS):
+    deadline = time.monotonic() + WAIT_SECONDS
+    for _ in range(ATTEMPTS * 4):
         rows = _plan(store_id, items)
-        tx = _bulk_tx(store_id, currency, rows, actor)
-        if len(tx) > MAX_ITEMS:
-            raise field_error("items", msg.PRICES_TOO_MANY_PRODUCTS, max=MAX_ITEMS)
+        chunks = _chunks(rows)
         try:
-            tx.commit()
-            return currency, rows
+            if len(chunks) > 1:
+                _apply_staged(store_id, currency, items, chunks, actor)
+                return currency, rows
+            tx = _chunk_tx(store_id, currency, rows, actor, token=None)
+            try:
+                tx.commit()
+                return currency, rows
+            except TxCancelled as exc:
+                if out_of_store_scope(exc):
+                    raise Forbidden() from None
+                gone = _gone_rows(rows, exc)
+                if gone:  # deleted or detached since the rows were read
+                    raise ValidationFailed(errors={f"items.{index}.variant_id": [message.render()]
+                                                   for index, message in sorted(gone.items())}) from None
+                if "busy" in exc.failed:
+                    raise _Busy() from None
+                if "store" in exc.failed:
+                    currency = _open_store(store_id, actor)
+        except _Busy:
+            if not _wait_for_batch(store_id, deadline):
+                break
+    raise Conflict()
+
+
+def _apply_staged(store_id: str, currency: str, items: list[PriceRow], chunks: list[list[_Row]],
+                  actor: Principal | None, *, token: str | None = None) -> None:
+    """More parts than one transaction holds: a PriceBatchItem holding the whole request is created first
+    (the store open, in that currency, no other bulk write in progress; the caller's membership), then each
+    chunk is written on condition that it is still ours, then it is deleted. Overrides of the store are written
+    by no one else meanwhile (they all require no PriceBatchItem), and if this writer stops half-way the next
+    writer of the store's prices finishes the request from the PriceBatchItem once its lease has passed: the
+    rows are all applied, never some. Rows whose variant is deleted or whose product is detached meanwhile
+    are dropped (the deletion comes after the write)."""
+    from ulid import ULID
+
+    key = keys.price_batch_key(store_id)
+    if token is None:
+        token = str(ULID())
+        lease = now_iso(LEASE_SECONDS)
+        start = Tx()
+        if actor is not None:
+            check_store_scope(start, store_id, actor)
+        _guard_store(start, store_id, currency)
+        start.create(PriceBatchItem(*key, token=token, currency=currency, lease_until=lease,
+                                    rows=json.dumps([row.model_dump() for row in items]),
+                                    expires_at=int(time.time()) + 24 * 3600), label="busy")
+        try:
+            start.commit()
         except TxCancelled as exc:
             if out_of_store_scope(exc):
                 raise Forbidden() from None
-            gone = {row.index: msg.VARIANT_NOT_FOUND for row in rows if f"variant:{row.index}" in exc.failed}
-            gone |= {row.index: msg.NOT_ATTACHED for row in rows if f"link:{row.variant.product_id}" in exc.failed}
-            if gone:  # deleted or detached since the rows were read
-                raise ValidationFailed(errors={f"items.{index}.variant_id": [message.render()]
-                                               for index, message in sorted(gone.items())}) from None
-            if "store" in exc.failed:
-                currency = _open_store(store_id, actor)
-    raise Conflict()
+            if "busy" in exc.failed or "store" in exc.failed:
+                raise _Busy() from None
+            raise
+    for chunk in chunks:
+        for _ in range(ATTEMPTS * 2):
+            if not chunk:
+                break
+            try:
+                _chunk_tx(store_id, currency, chunk, None, token=token).commit()
+                break
+            except TxCancelled as exc:
+                if "batch" in exc.failed:
+                    return  # another writer took over the expired lease and finished the request
+                if "store" in exc.failed:
+                    # Being deleted (its currency cannot have changed: the first chunk's overrides lock it, or
+                    # overrides were there already): nothing to finish, the deletion removes the overrides.
+                    _release(key, token)
+                    raise NotFound(msg.STORE_NOT_FOUND) from None
+                gone = _gone_rows(chunk, exc)
+                if not gone and exc.failed:
+                    raise
+                chunk = _refresh(store_id, [row for row in chunk if row.index not in gone])
+        else:
+            raise Conflict()  # the lease runs out and the next writer finishes the request
+    _release(key, token)
+
+
+def _release(key: tuple[str, str], token: str) -> None:
+    done = Tx()
+    done.delete(PriceBatchItem, key, condition=PriceBatchItem.token == token, label="batch")
+    try:
+        done.commit()
+    except TxCancelled:
+        pass  # taken over and finished by another writer
+
+
+def _refresh(store_id: str, rows: list[_Row]) -> list[_Row]:
+    """The rows' current overrides again (after a cancelled transaction): versions to write on."""
+    if not rows:
+        return []
+    found = batch_get(keys.price_key(row.variant.product_id, row.variant.id, store_id) for row in rows)
+    for row in rows:
+        current = found.get(keys.price_key(row.variant.product_id, row.variant.id, store_id))
+        row.current = current if isinstance(current, PriceItem) else None
+    return rows
+
+
+def _wait_for_batch(store_id: str, deadline: float) -> bool:
+    """Another bulk write of the store is in progress: wait for it (polling its item), or finish it when its
+    lease has passed (its writer stopped half-way). False when it is still running at `deadline`."""
+    key = keys.price_batch_key(store_id)
+    while time.monotonic() < deadline:
+        batch = get_item(PriceBatchItem, key)
+        if batch is None:
+            return True
+        if batch.lease_until < now_iso():
+            _take_over(store_id, batch)
+            return True
+        time.sleep(0.05)
+    return False
+
+
+def _take_over(store_id: str, batch: Any) -> None:
+    """Finish an interrupted bulk write: claim its item (new token and lease), apply its rows, delete it."""
+    from ulid import ULID
+
+    token = str(ULID())
+    claim = Tx()
+    claim.update(PriceBatchItem, keys.price_batch_key(store_id),
+                 [PriceBatchItem.token.set(token), PriceBatchItem.lease_until.set(now_iso(LEASE_SECONDS))],
+                 condition=PriceBatchItem.token == batch.token, label="batch")
+    try:
+        claim.commit()
+    except TxCancelled:
+        return  # someone else claimed it first
+    items = [PriceRow.model_validate(row) for row in json.loads(batch.rows)]
+    rows = _plan(store_id, items, lenient=True)
+    _apply_staged(store_id, batch.currency, items, _chunks(rows), None, token=token)
