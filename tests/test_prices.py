@@ -2,6 +2,8 @@
 effective price rule in store-context reads, the currency lock, the cascades, permissions, If-Match, budgets."""
 from __future__ import annotations
 
+import pytest
+
 from tests.builders_catalog import add_members, attach, create_store, make_product
 
 
@@ -342,3 +344,26 @@ def test_deleting_a_store_with_prices(api, admin):
     api.put(_price_path(item.variant_id, sid), json={"price": "4"}, token=admin.token)
     assert api.delete(f"/stores/{sid}", token=admin.token).status == 200
     assert api.get(f"/product-variants/{item.variant_id}/prices", token=admin.token).data == []
+
+
+# --- the base currency setting -------------------------------------------------------------------------
+def test_base_currency_is_a_validated_setting(api, admin, monkeypatch):
+    from chalicelib.core.settings import ConfigurationError, get_settings
+
+    sid, item = _setup(api, admin, currency="USD")
+    try:
+        for bad in ("eur", "EURO", "E1R", ""):
+            monkeypatch.setenv("BASE_CURRENCY", bad)
+            get_settings.cache_clear()
+            with pytest.raises(ConfigurationError):
+                get_settings()
+        monkeypatch.setenv("BASE_CURRENCY", "USD")
+        get_settings.cache_clear()
+        # the base prices are now in USD: the USD store sells at them, base reads say USD
+        assert _variant_in(api, admin.token, item.variant_id, sid)["price"] == "19.90"
+        assert api.get(f"/product-variants/{item.variant_id}", token=admin.token).data["currency"] == "USD"
+    finally:
+        monkeypatch.delenv("BASE_CURRENCY")
+        get_settings.cache_clear()
+    assert get_settings().base_currency == "EUR"
+    assert _variant_in(api, admin.token, item.variant_id, sid)["price"] is None  # USD store, no override
