@@ -237,10 +237,22 @@ def test_bulk_write_creates_and_replaces_rows(api, admin):
     assert reply.data["store_id"] == sid and reply.data["currency"] == "EUR"
     assert [(r["variant_id"], r["product_id"], r["price"]) for r in reply.data["items"]] == [
         (vid, item.product_id, "7.50") for vid in item.variant_ids] + [(other.variant_id, other.product_id, "3.00")]
-    # one lookup per variant, the store read, the rows' read, one transaction
-    assert reply.calls.count("TransactWriteItems") == 1 and len(reply.calls) == 1 + 1 + 4 + 1 + 1
+    # auth; store, membership and the variants' pointers; links and current overrides; one transaction
+    assert reply.calls == ["BatchGetItem", "BatchGetItem", "BatchGetItem", "TransactWriteItems"]
     for vid in item.variant_ids:
         assert _variant_in(api, admin.token, vid, sid)["price"] == "7.50"
+
+
+def test_bulk_write_finds_a_variant_created_before_pointers_by_its_lookup(api, admin):
+    from chalicelib.catalog.products.models import VariantPointerItem
+    from chalicelib.core import keys
+
+    sid, item = _setup(api, admin, variants=2)
+    VariantPointerItem.get(*keys.variant_pointer_key(item.variant_ids[1])).delete()  # as an older variant
+    rows = [{"variant_id": vid, "price": "2"} for vid in item.variant_ids]
+    reply = api.put(f"/stores/{sid}/prices", json={"items": rows}, token=admin.token)
+    assert reply.status == 200 and reply.calls.count("Query") == 1  # the gsi5 lookup of the one without
+    assert [_variant_in(api, admin.token, vid, sid)["price"] for vid in item.variant_ids] == ["2.00", "2.00"]
 
 
 def test_bulk_row_errors_are_reported_per_row_and_nothing_is_written(api, admin):
@@ -367,3 +379,24 @@ def test_base_currency_is_a_validated_setting(api, admin, monkeypatch):
         get_settings.cache_clear()
     assert get_settings().base_currency == "EUR"
     assert _variant_in(api, admin.token, item.variant_id, sid)["price"] is None  # USD store, no override
+
+
+def test_customers_do_not_see_prices_of_hidden_stores_or_variants(api, admin, customer):
+    sid, item = _setup(api, admin, variants=2)
+    closed = create_store(api, admin.token, is_active=False)["id"]
+    attach(api, admin.token, item.product_id, closed)
+    shown, hidden_variant = item.variant_ids
+    for vid in item.variant_ids:
+        for store in (sid, closed):
+            assert api.put(_price_path(vid, store), json={"price": "3"}, token=admin.token).status == 201
+    assert api.patch(f"/product-variants/{hidden_variant}", json={"is_active": False}, token=admin.token).status == 200
+    listed = api.get(f"/product-variants/{shown}/prices", token=customer.token)
+    assert [p["store_id"] for p in listed.data] == [sid]
+    assert api.get(_price_path(shown, closed), token=customer.token).status == 404
+    assert [p["store_id"] for p in api.get(f"/product-variants/{shown}", token=customer.token).data["prices"]] == [sid]
+    assert api.get(f"/product-variants/{hidden_variant}/prices", token=customer.token).status == 404
+    assert api.get(_price_path(hidden_variant, sid), token=customer.token).status == 404
+    assert len(api.get(f"/product-variants/{shown}/prices", token=admin.token).data) == 2
+    slug = api.get(f"/products/{item.product_id}", token=admin.token).data["slug"]
+    by_slug = api.get(f"/products/by-slug/{slug}?store_id={sid}", token=customer.token)
+    assert by_slug.status == 200 and [v["price"] for v in by_slug.data["variants"]] == ["3.00"]

@@ -128,6 +128,11 @@ def variant_key(product_id: str, variant_id: str) -> tuple[str, str]:
     return f"PRODUCT#{product_id}", f"VARIANT#{variant_id}"
 
 
+def variant_pointer_key(variant_id: str) -> tuple[str, str]:
+    """A variant's product, by the variant's id alone (catalog VariantPointerItem)."""
+    return f"VARIANT#{variant_id}", "VARIANT"
+
+
 def lookup_partition(kind: str, item_id: str) -> str:
     """gsi5: find a child item (option, value, variant) by its id alone: gsi5pk=<KIND>#<id>, gsi5sk=<KIND>."""
     return f"{kind.upper()}#{item_id}"

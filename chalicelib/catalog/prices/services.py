@@ -27,7 +27,7 @@ from chalicelib.catalog.links.policies import (
 from chalicelib.catalog.prices.models import PriceBatchItem, PriceItem, price_item, store_prices_total
 from chalicelib.catalog.prices.policies import base_currency
 from chalicelib.catalog.prices.schemas import PriceIn, PriceRow
-from chalicelib.catalog.products.models import VariantItem
+from chalicelib.catalog.products.models import VariantItem, VariantPointerItem
 from chalicelib.catalog.products.render import price_out
 from chalicelib.catalog.variants.services import VariantRead, read_variant, require_compare_at_not_below
 from chalicelib.core import keys
@@ -211,21 +211,39 @@ def _row_error(errors: dict[str, list[str]], index: int, field: str, message: An
     errors.setdefault(f"items.{index}.{field}", []).append(message.render(**params))
 
 
-def _open_store(store_id: str, actor: Principal) -> str:
-    """The store (open) and the caller's scope, in one BatchGetItem: 404 / 403 before any row is looked at."""
-    found = batch_get([keys.store_key(store_id)] + store_scope_keys([store_id], actor))
+def _open_store(store_id: str, actor: Principal, extra: list[tuple[str, str]] | None = None) -> tuple[str, dict]:
+    """The store (open) and the caller's scope, in one BatchGetItem with `extra` keys (the rows' variant
+    pointers): 404 / 403 before any row is looked at. (currency, what the read found)."""
+    found = batch_get([keys.store_key(store_id)] + store_scope_keys([store_id], actor) + list(extra or []))
     store = found.get(keys.store_key(store_id))
     if not isinstance(store, Entity) or store.sk != "STORE" or store.deleting_at:
         raise NotFound(msg.STORE_NOT_FOUND)
     require_store_scope([store_id], actor, found)
-    return str(getattr(store, "currency", None) or base_currency())
+    return str(getattr(store, "currency", None) or base_currency()), found
 
 
-def _plan(store_id: str, items: list[PriceRow], *, lenient: bool = False) -> list[_Row]:
+def _pointer_keys(items: list[PriceRow]) -> list[tuple[str, str]]:
+    return list(dict.fromkeys(keys.variant_pointer_key(data.variant_id) for data in items))
+
+
+def _find_variant(variant_id: str, found: dict) -> VariantItem | None:
+    """The row's variant by its pointer (read in the batch); a variant without one (created before pointers
+    existed) by its gsi5 lookup. Only its keys are needed: its existence is checked again in the write."""
+    pointer = found.get(keys.variant_pointer_key(variant_id))
+    if isinstance(pointer, VariantPointerItem):
+        return VariantItem(*keys.variant_key(pointer.product_id, variant_id), id=variant_id,
+                           product_id=pointer.product_id)
+    try:
+        return _variant_and_prices(variant_id)[0]
+    except NotFound:
+        return None
+
+
+def _plan(store_id: str, items: list[PriceRow], found: dict, *, lenient: bool = False) -> list[_Row]:
     """Validate every row (all errors at once, `items.<n>.<field>`): compare_at ≥ price, each variant once,
-    known, and its product attached to the store. Reads: one gsi5 Query per variant, then one consistent
-    BatchGetItem (per 100 keys) of the links and of the overrides already there (create or replace).
-    `lenient`: finishing an interrupted write, rows no longer valid are dropped instead."""
+    known, and its product attached to the store. `found`: the rows' variant pointers, already read; then one
+    consistent BatchGetItem (per 100 keys) of the links and of the overrides already there (create or
+    replace). `lenient`: finishing an interrupted write, rows no longer valid are dropped instead."""
     errors: dict[str, list[str]] = {}
     seen: set[str] = set()
     rows: list[_Row] = []
@@ -238,19 +256,19 @@ def _plan(store_id: str, items: list[PriceRow], *, lenient: bool = False) -> lis
             _row_error(errors, index, "variant_id", msg.PRICE_ROW_DUPLICATE)
             continue
         seen.add(data.variant_id)
-        try:
-            variant, _ = _variant_and_prices(data.variant_id)
-        except NotFound:
+        variant = _find_variant(data.variant_id, found)
+        if variant is None:
             _row_error(errors, index, "variant_id", msg.VARIANT_NOT_FOUND)
             continue
         rows.append(_Row(index, data, variant))
     links = {keys.product_store_key(row.variant.product_id, store_id) for row in rows}
-    found = batch_get(sorted(links) + [keys.price_key(row.variant.product_id, row.variant.id, store_id) for row in rows])
+    current = batch_get(sorted(links) + [keys.price_key(row.variant.product_id, row.variant.id, store_id)
+                                         for row in rows])
     for row in rows:
-        if keys.product_store_key(row.variant.product_id, store_id) not in found:
+        if keys.product_store_key(row.variant.product_id, store_id) not in current:
             _row_error(errors, row.index, "variant_id", msg.NOT_ATTACHED)
-        current = found.get(keys.price_key(row.variant.product_id, row.variant.id, store_id))
-        row.current = current if isinstance(current, PriceItem) else None
+        override = current.get(keys.price_key(row.variant.product_id, row.variant.id, store_id))
+        row.current = override if isinstance(override, PriceItem) else None
     if lenient:
         return [row for row in rows if not any(name.startswith(f"items.{row.index}.") for name in errors)]
     if errors:
@@ -328,15 +346,18 @@ def _gone_rows(rows: list[_Row], exc: TxCancelled) -> dict[int, Any]:
 def set_store_prices(store_id: str, items: list[PriceRow], *, actor: Principal) -> tuple[str, list[_Row]]:
     """PUT /stores/{id}/prices: every row or none, never interleaved with another write of the store's prices.
 
-    Calls: one BatchGetItem (store, membership), one gsi5 Query per row's variant, one BatchGetItem per 100 keys
-    of the links and current overrides, then one transaction (or, staged, one per ≤ 100 parts plus two). A race
+    Calls: one BatchGetItem per 100 keys of the store, the caller's membership and the rows' variant pointers,
+    one per 100 keys of the links and current overrides, then one transaction (or, staged, one per ≤ 100 parts
+    plus two): 4 for up to 49 rows of one product, at most 11 for 100 rows. A race
     with another writer of these rows (a version or creation condition failed) reads the rows again and
     re-applies the whole request, so the end state is always one request's rows entirely.
     """
-    currency = _open_store(store_id, actor)
+    currency, found = _open_store(store_id, actor, _pointer_keys(items))
     deadline = time.monotonic() + WAIT_SECONDS
-    for _ in range(ATTEMPTS * 4):
-        rows = _plan(store_id, items)
+    for attempt in range(ATTEMPTS * 4):
+        if attempt:  # on a retry, read the pointers again (a variant may have gone)
+            found = batch_get(_pointer_keys(items))
+        rows = _plan(store_id, items, found)
         chunks = _chunks(rows)
         try:
             if len(chunks) > 1:
@@ -356,7 +377,7 @@ def set_store_prices(store_id: str, items: list[PriceRow], *, actor: Principal) 
                 if "busy" in exc.failed:
                     raise _Busy() from None
                 if "store" in exc.failed:
-                    currency = _open_store(store_id, actor)
+                    currency, _ = _open_store(store_id, actor)
         except _Busy:
             if not _wait_for_batch(store_id, deadline):
                 break
@@ -466,5 +487,5 @@ def _take_over(store_id: str, batch: Any) -> None:
     except TxCancelled:
         return  # someone else claimed it first
     items = [PriceRow.model_validate(row) for row in json.loads(batch.rows)]
-    rows = _plan(store_id, items, lenient=True)
+    rows = _plan(store_id, items, batch_get(_pointer_keys(items)), lenient=True)
     _apply_staged(store_id, batch.currency, items, _chunks(rows), None, token=token)

@@ -14,7 +14,13 @@ from chalicelib.catalog.links.models import ProductStoreItem
 from chalicelib.catalog.options.services import options_range
 from chalicelib.catalog.prices.models import PriceItem, store_prices_total
 from chalicelib.catalog.products.collection import Collection, load_collection, require_live, require_product_visible
-from chalicelib.catalog.products.models import OptionItem, OptionValueItem, ProductItem, VariantItem
+from chalicelib.catalog.products.models import (
+    OptionItem,
+    OptionValueItem,
+    ProductItem,
+    VariantItem,
+    VariantPointerItem,
+)
 from chalicelib.catalog.products.schemas import VariantCreate
 from chalicelib.catalog.stock.models import StockItem
 from chalicelib.core import keys
@@ -139,6 +145,8 @@ def create_variant(product_id: str, data: VariantCreate) -> VariantItem:
                           created_at=now, updated_at=now, **lookup_attributes("VARIANT", variant_id))
     tx = Tx()
     tx.create(variant, label="variant")
+    tx.put(VariantPointerItem(*keys.variant_pointer_key(variant_id), product_id=product_id, created_at=now,
+                              updated_at=now))
     tx.reserve(SKU_KIND, sku_key(data.sku), variant_id, label="sku")
     tx.reserve(*keys.variant_combination_unique(product_id, data.option_value_ids), variant_id, label="combination")
     tx.update(ProductItem, keys.product_key(product_id), [ProductItem.variants_count.add(1)],
@@ -248,7 +256,7 @@ def delete_variant(variant: VariantItem) -> None:
     one transaction (records past its size go first, in transactions guarded by the variant's version)."""
     records = variant_records(variant)
     old_ids = list(variant.option_value_ids or [])
-    room = MAX_ITEMS - 6 - 2 * len(old_ids)  # the variant, SKU, combination, product, usage counts
+    room = MAX_ITEMS - 7 - 2 * len(old_ids)  # the variant, its pointer, SKU, combination, product, usage counts
     head: list[StockItem | PriceItem] = []
     while records and sum(map(_cost, head)) + _cost(records[0]) <= room:
         head.append(records.pop(0))
@@ -265,6 +273,7 @@ def delete_variant(variant: VariantItem) -> None:
             raise StaleVersion()  # read again: the rest goes on the next attempt
     tx = Tx()
     tx.delete(VariantItem, (variant.pk, variant.sk), condition=VariantItem.version == variant.version, label="version")
+    tx.delete(VariantPointerItem, keys.variant_pointer_key(variant.id))
     for record in head:
         _drop_record(tx, record)
     tx.release(SKU_KIND, sku_key(variant.sku))
