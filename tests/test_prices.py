@@ -400,3 +400,18 @@ def test_customers_do_not_see_prices_of_hidden_stores_or_variants(api, admin, cu
     slug = api.get(f"/products/{item.product_id}", token=admin.token).data["slug"]
     by_slug = api.get(f"/products/by-slug/{slug}?store_id={sid}", token=customer.token)
     assert by_slug.status == 200 and [v["price"] for v in by_slug.data["variants"]] == ["3.00"]
+
+
+def test_a_store_being_deleted_takes_no_prices(api, admin):
+    """A deletion that stopped half-way leaves the store marked (`deleting_at`): no new override there."""
+    from chalicelib.core import keys
+    from chalicelib.core.table import Entity, now_iso
+
+    sid, item = _setup(api, admin)
+    Entity._get_connection().update_item(*keys.store_key(sid), actions=[Entity.deleting_at.set(now_iso())])
+    single = api.put(_price_path(item.variant_id, sid), json={"price": "1"}, token=admin.token)
+    assert single.status == 422 and list(single.errors) == ["store_id"]
+    bulk = api.put(f"/stores/{sid}/prices", json={"items": [{"variant_id": item.variant_id, "price": "1"}]},
+                   token=admin.token)
+    assert bulk.status == 404
+    assert api.get(f"/product-variants/{item.variant_id}/prices", token=admin.token).data == []

@@ -50,5 +50,5 @@ def delete_variant_price(req: Req, variant_id: str, store_id: str) -> None:
 def set_store_prices(req: Req, store_id: str) -> StorePricesOut:
     currency, rows = prices.set_store_prices(store_id, req.body.items, actor=req.principal)
     items: list[Any] = [StorePriceOut(product_id=row.variant.product_id, variant_id=row.variant.id,
-                                      **render.price_out(row.item).model_dump()) for row in rows]
+                                      **render.price_out(row.item).model_dump()) for row in rows if row.item]
     return StorePricesOut(store_id=store_id, currency=currency, items=items)

@@ -289,6 +289,10 @@ class _Busy(Exception):
     """Another bulk write of the store is in progress (its PriceBatchItem exists)."""
 
 
+class _StoreChanged(Exception):
+    """The store's condition failed: being deleted, or its currency changed since it was read."""
+
+
 def _not_busy(tx: Tx, store_id: str) -> None:
     """No bulk write of the store is in progress (label `busy`): overrides never interleave with one."""
     tx.check(Entity, keys.price_batch_key(store_id), Entity.pk.does_not_exist(), label="busy")
@@ -348,9 +352,10 @@ def set_store_prices(store_id: str, items: list[PriceRow], *, actor: Principal) 
 
     Calls: one BatchGetItem per 100 keys of the store, the caller's membership and the rows' variant pointers,
     one per 100 keys of the links and current overrides, then one transaction (or, staged, one per ≤ 100 parts
-    plus two): 4 for up to 49 rows of one product, at most 11 for 100 rows. A race
-    with another writer of these rows (a version or creation condition failed) reads the rows again and
-    re-applies the whole request, so the end state is always one request's rows entirely.
+    plus two): 4 when it fits one transaction, at most 11 for 100 rows. A race with another writer of these
+    rows (a version or creation condition failed) reads the rows again and re-applies the whole request, so
+    the end state is always one request's rows entirely. Rows written have `item` set (a staged write drops
+    the rows whose variant or product link went away meanwhile).
     """
     currency, found = _open_store(store_id, actor, _pointer_keys(items))
     deadline = time.monotonic() + WAIT_SECONDS
@@ -377,10 +382,12 @@ def set_store_prices(store_id: str, items: list[PriceRow], *, actor: Principal) 
                 if "busy" in exc.failed:
                     raise _Busy() from None
                 if "store" in exc.failed:
-                    currency, _ = _open_store(store_id, actor)
+                    raise _StoreChanged() from None
         except _Busy:
             if not _wait_for_batch(store_id, deadline):
                 break
+        except _StoreChanged:
+            currency, _ = _open_store(store_id, actor)  # 404 when it is being deleted
     raise Conflict()
 
 
@@ -411,7 +418,9 @@ def _apply_staged(store_id: str, currency: str, items: list[PriceRow], chunks: l
         except TxCancelled as exc:
             if out_of_store_scope(exc):
                 raise Forbidden() from None
-            if "busy" in exc.failed or "store" in exc.failed:
+            if "store" in exc.failed:
+                raise _StoreChanged() from None
+            if "busy" in exc.failed:
                 raise _Busy() from None
             raise
     for chunk in chunks:
@@ -432,6 +441,9 @@ def _apply_staged(store_id: str, currency: str, items: list[PriceRow], chunks: l
                 gone = _gone_rows(chunk, exc)
                 if not gone and exc.failed:
                     raise
+                for row in chunk:
+                    if row.index in gone:
+                        row.item = None
                 chunk = _refresh(store_id, [row for row in chunk if row.index not in gone])
         else:
             raise Conflict()  # the lease runs out and the next writer finishes the request
