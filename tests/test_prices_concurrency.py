@@ -107,3 +107,35 @@ def test_an_interrupted_staged_write_is_finished_by_the_next_writer(api, admin):
     busy = api.put(f"/product-variants/{item.variant_ids[0]}/prices/{store}", json={"price": "1"}, token=admin.token)
     assert busy.status == 409  # another bulk write holds the store's prices (for 5 s of waiting): nothing written
     assert _prices_in(api, admin.token, store, item.variant_ids)[0] == "9.00"
+
+
+def test_a_currency_change_and_a_first_override_never_cross(api, admin):
+    """Either the override lands first (in the old currency) and the change is refused, or the change lands
+    first and the override is written in the new currency: never an override in a currency the store lost."""
+    item = make_product(api, admin.token)
+    for round_ in range(4):
+        store = create_store(api, admin.token, currency="EUR")["id"]
+        attach(api, admin.token, item.product_id, store)
+        start = threading.Barrier(2)
+        answers: dict[str, object] = {}
+
+        def change() -> None:
+            start.wait(timeout=30)
+            answers["patch"] = api.patch(f"/stores/{store}", json={"currency": "USD"}, token=admin.token).status
+
+        def price() -> None:
+            start.wait(timeout=30)
+            answers["put"] = api.put(f"/product-variants/{item.variant_id}/prices/{store}", json={"price": "3"},
+                                     token=admin.token)
+
+        threads = [threading.Thread(target=change), threading.Thread(target=price)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(timeout=60)
+        put = answers["put"]
+        assert put.status == 201, put.json
+        currency = api.get(f"/stores/{store}", token=admin.token).data["currency"]
+        assert put.data["currency"] == currency, (round_, answers["patch"], put.data, currency)
+        assert answers["patch"] in (200, 409)
+        assert (answers["patch"] == 200) == (currency == "USD")
