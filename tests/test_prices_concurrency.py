@@ -139,3 +139,24 @@ def test_a_currency_change_and_a_first_override_never_cross(api, admin):
         assert put.data["currency"] == currency, (round_, answers["patch"], put.data, currency)
         assert answers["patch"] in (200, 409)
         assert (answers["patch"] == 200) == (currency == "USD")
+
+
+def test_a_staged_bulk_write_across_many_products(api, admin):
+    """33 single-variant products: 33 × (2 + 1) + 4 = 103 parts, staged in two chunks, each product's link
+    updated in the chunk that holds its row."""
+    store = create_store(api, admin.token, currency="USD")["id"]
+    items = [make_product(api, admin.token, name=f"P{n}") for n in range(33)]
+    for item in items:
+        attach(api, admin.token, item.product_id, store)
+    rows = [{"variant_id": item.variant_id, "price": f"{n + 1}.25"} for n, item in enumerate(items)]
+    reply = api.put(f"/stores/{store}/prices", json={"items": rows}, token=admin.token)
+    assert reply.status == 200, reply.json
+    assert reply.calls == ["BatchGetItem"] * 3 + ["TransactWriteItems"] * 4
+    assert [row["price"] for row in reply.data["items"]] == [f"{n + 1}.25" for n in range(33)]
+    for n, item in enumerate(items):
+        variant = api.get(f"/product-variants/{item.variant_id}?store_id={store}", token=admin.token).data
+        assert (variant["price"], variant["currency"]) == (f"{n + 1}.25", "USD")
+    for item in items:  # every link recorded its variant: detaching removes each override and the total with it
+        assert api.delete(f"/products/{item.product_id}/stores/{store}", token=admin.token).status == 200
+        assert api.get(f"/product-variants/{item.variant_id}/prices", token=admin.token).data == []
+    assert api.patch(f"/stores/{store}", json={"currency": "EUR"}, token=admin.token).status == 200
