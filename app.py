@@ -3,6 +3,7 @@ from chalicelib.addresses.routes import bp as addresses
 from chalicelib.catalog.galleries.routes import bp as galleries
 from chalicelib.catalog.links.routes import bp as links
 from chalicelib.catalog.options.routes import bp as options
+from chalicelib.catalog.prices.routes import bp as prices
 from chalicelib.catalog.products.routes import bp as products
 from chalicelib.catalog.reservations.routes import bp as reservations
 from chalicelib.catalog.reservations.sweep_function import bp as sweeping
@@ -20,7 +21,7 @@ from chalicelib.users.routes import bp as users
 
 app = wiring.CatalogApp(app_name="catalog-api")
 
-for blueprint in (health, identity, users, addresses, categories, products, options, variants, links, stock,
+for blueprint in (health, identity, users, addresses, categories, products, options, variants, links, prices, stock,
                   reservations, stores, galleries, media, seeding, sweeping):
     app.register_blueprint(blueprint)
 

@@ -73,3 +73,13 @@ RESERVATION_RELEASED = T("Réservation libérée", "Reservation released")
 RESERVATION_NOT_ACTIVE = T("Cette réservation n'est plus active (statut : {status})",
                            "This reservation is no longer active (status: {status})")
 RESERVATION_SHORT = T("Stock disponible insuffisant : rien n'a été réservé", "Not enough available stock: nothing was reserved")
+
+PRICE_SAVED = T("Prix du magasin enregistré", "Store price saved")
+PRICE_DELETED = T("Prix du magasin supprimé : le prix de base s'applique", "Store price deleted: the base price applies")
+PRICES_SAVED = T("Prix du magasin enregistrés", "Store prices saved")
+PRICE_NOT_FOUND = T("Ce magasin n'a pas de prix pour cette variante", "This store has no price for this variant")
+STORE_NOT_FOUND = T("Magasin non trouvé", "Store not found")
+PRICE_ROW_DUPLICATE = T("Cette variante figure déjà plus haut dans la requête.",
+                        "This variant already appears earlier in the request.")
+CURRENCY_LOCKED = T("La devise d'un magasin ne peut pas changer tant qu'il a des prix propres : supprimez-les d'abord.",
+                    "A store's currency cannot change while it has its own prices: delete them first.")

@@ -62,6 +62,7 @@ class RouteSpec:
     has_message: bool = False  # the envelope carries `message`
     raw: bool = False  # the view answers its own body (no envelope): `response` describes that body
     paged: bool = False  # answers a Page (data + meta) without taking PageQuery (a bounded list in one page)
+    creates: bool = False  # a PUT that may create its resource: 201 then, `status` otherwise (views return Answer)
 
     @property
     def paginated(self) -> bool:
@@ -72,6 +73,15 @@ class RouteSpec:
 
 
 ROUTES: list[RouteSpec] = []
+
+
+@dataclass
+class Answer:
+    """A view's result whose status is decided at run time: a PUT that may create its resource answers 201
+    when it did, 200 when it replaced it (the route declares `creates=True`: both are documented)."""
+
+    data: Any
+    status: int
 
 
 @dataclass
@@ -158,6 +168,7 @@ def route(
     many: bool = False,
     raw: bool = False,
     paged: bool = False,
+    creates: bool = False,
 ) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
     """Register a view on `bp` behind the shared pipeline; the view takes (req, **path_params).
 
@@ -173,7 +184,7 @@ def route(
     def decorator(view: Callable[..., Any]) -> Callable[..., Any]:
         spec = RouteSpec(method, path, view.__name__, tag, summary, body, query, response, status, public,
                          permission, idempotent=replay is not None, module=view.__module__,
-                         many=many, has_message=message is not None, raw=raw, paged=paged)
+                         many=many, has_message=message is not None, raw=raw, paged=paged, creates=creates)
         ROUTES.append(spec)
 
         @functools.wraps(view)
@@ -271,6 +282,9 @@ def _parse_body(spec: RouteSpec, headers: Mapping[str, str], raw: bytes) -> Any:
 def _render(spec: RouteSpec, req: Req, result: Any, message: i18n.T | None) -> Response:
     if isinstance(result, Response):
         return result
+    status = spec.status
+    if isinstance(result, Answer):
+        result, status = result.data, result.status
     text = message.render() if message else None
     if isinstance(result, Page):
         if not spec.paginated:  # the document would describe another shape: a bug of the route's declaration
@@ -285,7 +299,7 @@ def _render(spec: RouteSpec, req: Req, result: Any, message: i18n.T | None) -> R
         wanted = [tag.strip() for tag in (req.headers.get("if-none-match") or "").split(",")]
         if headers["ETag"] in wanted or "*" in wanted:
             return Response(body="", status_code=304, headers=headers)
-    return json_response(envelope(data, message=text), spec.status, headers)
+    return json_response(envelope(data, message=text), status, headers)
 
 
 def _replay(spec: RouteSpec, claim: IdempotencyClaim, replay: Callable[[str], Any] | None,

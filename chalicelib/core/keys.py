@@ -128,6 +128,11 @@ def variant_key(product_id: str, variant_id: str) -> tuple[str, str]:
     return f"PRODUCT#{product_id}", f"VARIANT#{variant_id}"
 
 
+def variant_pointer_key(variant_id: str) -> tuple[str, str]:
+    """A variant's product, by the variant's id alone (catalog VariantPointerItem)."""
+    return f"VARIANT#{variant_id}", "VARIANT"
+
+
 def lookup_partition(kind: str, item_id: str) -> str:
     """gsi5: find a child item (option, value, variant) by its id alone: gsi5pk=<KIND>#<id>, gsi5sk=<KIND>."""
     return f"{kind.upper()}#{item_id}"
@@ -213,7 +218,19 @@ def stock_key(product_id: str, variant_id: str, store_id: str) -> tuple[str, str
     return f"PRODUCT#{product_id}", f"STOCK#{variant_id}#{store_id}"
 
 
-def variant_stock_prefix(variant_id: str) -> str:
+def price_key(product_id: str, variant_id: str, store_id: str) -> tuple[str, str]:
+    """A store's price override of a variant, in the product's partition under the variant's per-store prefix
+    (`variant_stock_prefix`): the product's Query reads it, and the consistent Queries that deleting a variant
+    (sk `STOCK#<vid>#`) and detaching a product (sk `STO…`, filtered on the store) make find it with the stock."""
+    return f"PRODUCT#{product_id}", f"STOCK#{variant_id}#PRICE#{store_id}"
+
+
+def price_batch_key(store_id: str) -> tuple[str, str]:
+    """A store's bulk price write in progress (catalog/prices: more rows than one transaction holds)."""
+    return f"STORE#{store_id}", "PRICEBATCH"
+
+
+def variant_stock_prefix(variant_id: str) -> str:  # the variant's stock records and price overrides
     """sk prefix of a variant's stock records (every store) inside its product's partition."""
     return f"STOCK#{variant_id}#"
 

@@ -77,6 +77,8 @@ def _operation(spec: RouteSpec, refs: dict[Any, Any]) -> dict[str, Any]:
             "success": {"const": True}, "data": data, "message": {"type": "string"}}}
     responses: dict[str, Any] = {str(spec.status): {"description": "Success",
                                                     "content": {"application/json": {"schema": success}}}}
+    if spec.creates:
+        responses["201"] = {"description": "Created", "content": {"application/json": {"schema": success}}}
     if spec.method == "GET" and not paginated:
         responses["304"] = {"description": "Not modified (If-None-Match)"}
     for code, text in _ERRORS.items():

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -16,6 +17,18 @@ class ConfigurationError(RuntimeError):
 
 def _list(value: str) -> tuple[str, ...]:
     return tuple(part.strip() for part in value.split(",") if part.strip())
+
+
+_CURRENCY = re.compile(r"^[A-Z]{3}$")
+
+
+def _currency(value: str) -> str:
+    """BASE_CURRENCY: an ISO 4217 code (three upper-case letters, as stores' `currency`); anything else stops
+    the configuration from loading (prices would be shown in an unknown unit)."""
+    code = value.strip()
+    if not _CURRENCY.match(code):
+        raise ConfigurationError(f"BASE_CURRENCY={value!r}: expected an ISO 4217 code such as EUR")
+    return code
 
 
 def _flag(value: str | None) -> bool:
@@ -39,6 +52,7 @@ class Settings:
     login_window_seconds: int
     log_level: str
     ddb_calls_header: bool = False
+    base_currency: str = "EUR"  # ISO 4217: the currency of variants' price and compare_at_price
 
     @property
     def jwt_keys(self) -> tuple[tuple[str, str], ...]:
@@ -122,4 +136,5 @@ def get_settings() -> Settings:
         login_window_seconds=int(env("LOGIN_WINDOW_SECONDS", "900")),
         log_level=env("LOG_LEVEL", "INFO"),
         ddb_calls_header=_flag(env("DDB_CALLS_HEADER")),
+        base_currency=_currency(env("BASE_CURRENCY", "EUR")),
     )

@@ -31,9 +31,9 @@ def iso(moment: datetime) -> str:
     return moment.astimezone(timezone.utc).isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
-def now_iso() -> str:
-    """The current time in the API's timestamp format."""
-    return iso(utcnow())
+def now_iso(later_seconds: float = 0) -> str:
+    """The current time (or `later_seconds` from now) in the API's timestamp format."""
+    return iso(utcnow() + timedelta(seconds=later_seconds))
 
 
 def error_code(exc: PynamoDBException) -> str | None:

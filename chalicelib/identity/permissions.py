@@ -8,6 +8,7 @@ RESOURCES: dict[str, tuple[str, ...]] = {
     "products": ("view", "create", "update", "delete", "attach_gallery"),
     "product_variants": ("view", "create", "update", "delete"),
     "stock": ("update", "reserve"),
+    "prices": ("update",),
     "product_categories": ("view", "create", "update", "delete"),
     "product_options": ("view", "create", "update", "delete"),
     "product_option_values": ("view", "create", "update", "delete"),
@@ -27,7 +28,7 @@ _CATALOG_WRITE = tuple(
 BUILTIN_ROLES: dict[str, frozenset[str]] = {
     "admin": frozenset(PERMISSIONS),
     "manager": frozenset(_CATALOG_WRITE + ("stores.view", "stores.update", "stores.attach_users", "stock.update",
-                                           "stock.reserve",
+                                           "stock.reserve", "prices.update",
                                            "users.view", "files.upload", "files.delete")),
     "staff": frozenset(_CATALOG_READ + ("stores.view", "stock.update", "stock.reserve", "files.upload")),
     "customer": frozenset(_CATALOG_READ + ("stores.view",)),
@@ -35,8 +36,8 @@ BUILTIN_ROLES: dict[str, frozenset[str]] = {
 
 ROLE_DESCRIPTIONS: dict[str, str] = {
     "admin": "Everything.",
-    "manager": "Catalog, the stores they belong to, read users.",
-    "staff": "Read the catalog, stock of the stores they belong to.",
+    "manager": "Catalog, the stores they belong to (their stock, prices and reservations), read users.",
+    "staff": "Read the catalog; stock and reservations of the stores they belong to.",
     "customer": "Read the active catalog, own addresses.",
 }
 

@@ -3,7 +3,8 @@ from __future__ import annotations
 
 from chalice import Blueprint
 
-from chalicelib.catalog.products.schemas import ProductOut
+from chalicelib.catalog.links.schemas import StoreProductsQuery
+from chalicelib.catalog.products.schemas import ProductDetail
 from chalicelib.core.http import Req, route
 from chalicelib.core.i18n import T
 from chalicelib.core.lazy import lazy_import
@@ -96,8 +97,9 @@ def detach_store_user(req: Req, store_id: str, user_id: str) -> None:
 
 
 # --- product stores ---------------------------------------------------------------------------------
-@route(bp, "GET", "/stores/{store_id}/products", summary="List a store's products", query=PageQuery,
-       response=ProductOut, permission="products.view")
+@route(bp, "GET", "/stores/{store_id}/products", summary="List a store's products (with their prices there)",
+       query=StoreProductsQuery, response=ProductDetail, permission="products.view")
 def list_store_products(req: Req, store_id: str) -> Page:
     return product_links.list_store_products(store_id, req.query, sees_inactive=req.principal.sees_inactive_catalog,
-                                             check_store=lambda item: common.visible_store(item, req.principal))
+                                             check_store=lambda item: common.visible_store(item, req.principal),
+                                             sees_inactive_stores=req.principal.sees_inactive_stores)

@@ -14,6 +14,9 @@ class ProductStoreItem(Entity, discriminator="product_store"):
     # The variants holding a stock record in this store, kept in the same transaction as every stock write:
     # detaching deletes exactly these records, guarded by this set being unchanged (no orphan stock).
     variant_ids = UnicodeSetAttribute(null=True)
+    # The variants with a price override in this store, kept the same way (catalog/prices): detaching deletes
+    # exactly these overrides, guarded by this set being unchanged (no orphan price).
+    priced_variant_ids = UnicodeSetAttribute(null=True)
 
 
 def store_products_partition(store_id: str) -> str:

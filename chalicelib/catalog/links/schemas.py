@@ -5,7 +5,17 @@ from typing import Annotated
 
 from pydantic import Field
 
+from chalicelib.core.pagination import PageQuery
 from chalicelib.core.schemas import IdList, Input, Output
+
+STORE_PRODUCT_INCLUDES = ("variants",)
+MAX_PER_PAGE_WITH_VARIANTS = 30  # one Query of each product's collection per product on the page
+
+
+class StoreProductsQuery(PageQuery):
+    """`include=variants`: each product's variants priced in the store (effective price, store currency)."""
+
+    include: str | None = Field(None, max_length=200)
 
 
 class StoreIdsIn(Input):

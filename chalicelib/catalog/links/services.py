@@ -17,19 +17,27 @@ from chalicelib.catalog.links.policies import (
     require_store_scope,
     store_scope_keys,
 )
-from chalicelib.catalog.links.schemas import AttachStoresOut
+from chalicelib.catalog.links.schemas import (
+    MAX_PER_PAGE_WITH_VARIANTS,
+    STORE_PRODUCT_INCLUDES,
+    AttachStoresOut,
+    StoreProductsQuery,
+)
+from chalicelib.catalog.prices.models import PriceItem, store_prices_total
+from chalicelib.catalog.prices.policies import StoreContext
 from chalicelib.catalog.products.collection import (
     LINK_INDEXES,
     current_link_slots,
     link_slots,
+    load_collection,
 )
 from chalicelib.catalog.products.models import ProductItem
-from chalicelib.catalog.products.render import product_fields
+from chalicelib.catalog.products.render import parse_includes, product_fields, render_product
 from chalicelib.catalog.products.schemas import ProductOut
 from chalicelib.catalog.stock.models import StockItem
 from chalicelib.core import keys
 from chalicelib.core.batch import batch_get, paginate_and_fetch
-from chalicelib.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
+from chalicelib.core.errors import Conflict, Forbidden, NotFound, ValidationFailed, field_error
 from chalicelib.core.listing import apply_slots, move_totals
 from chalicelib.core.pagination import Page
 from chalicelib.core.table import Entity, open_condition
@@ -37,19 +45,23 @@ from chalicelib.core.tx import Tx, TxCancelled
 from chalicelib.identity.authn import Principal
 
 _LINKS_PER_TX = 19  # each new link is ≤ 5 parts (membership and store checks, link, two totals) + the product ≤ 100
-_STOCK_PER_TX = 96  # stock deletes + the link + the store totals ≤ 100
+_STOCK_PER_TX = 95  # stock and override deletes + the link + the store totals (+ the caller's membership) ≤ 100
 
 
-def list_store_products(store_id: str, params: Any, *, sees_inactive: bool,
-                        check_store: Callable[[Any], object]) -> Page[ProductOut]:
+def list_store_products(store_id: str, params: StoreProductsQuery, *, sees_inactive: bool,
+                        check_store: Callable[[Any], object], sees_inactive_stores: bool = True) -> Page[Any]:
     """A store's live products, newest first: Query then one BatchGetItem (store, total, products).
     `check_store` (the stores domain's) gets the store item read in that batch and raises when the caller
-    may not see it.
+    may not see it. `include=variants` adds each product's variants priced in the store (effective price and
+    the store's currency): one Query of each product's collection, so the page is at most 30.
 
     Customers read the store's active view (gsi2 `STORE#<id>#PRODUCTS#A:1`), others every live product
     (gsi1); soft-deleted products are in neither (the catalog moves a link's index keys with its product),
     so pages are full and totals exact.
     """
+    includes = parse_includes(params.include, default=(), allowed=STORE_PRODUCT_INCLUDES)
+    if includes and params.per_page > MAX_PER_PAGE_WITH_VARIANTS:
+        raise field_error("per_page", msg.LIST_INCLUDE_PAGE, max=MAX_PER_PAGE_WITH_VARIANTS)
     if sees_inactive:
         index, partition, total = "gsi1", store_products_partition(store_id), store_products_total(store_id)
     else:
@@ -63,13 +75,21 @@ def list_store_products(store_id: str, params: Any, *, sees_inactive: bool,
     page, found = paginate_and_fetch(query, params=params, scope=f"store:{store_id}:products:{index}", total=total,
                                      index=index, extra=[keys.store_key(store_id)],
                                      target=lambda link: keys.product_key(link.product_id))
-    check_store(found.get(keys.store_key(store_id)))
-    shown = []
+    store = found.get(keys.store_key(store_id))
+    check_store(store)
+    shown: list[Any] = []
     for link in page.items:
         product = found.get(keys.product_key(link.product_id))
         if not isinstance(product, ProductItem):
             continue
-        shown.append(ProductOut.model_validate(product_fields(product)))
+        if not includes:
+            shown.append(ProductOut.model_validate(product_fields(product)))
+            continue
+        collection = load_collection(product.id)
+        context = StoreContext(store_id, str(store.currency), attached=True)
+        raw = {keys.store_key(store_id): store.serialize()} if store is not None else {}
+        shown.append(render_product(product, includes, raw, collection, sees_inactive=sees_inactive,
+                                    sees_inactive_stores=sees_inactive_stores, context=context))
     return Page(items=shown, meta=page.meta)
 
 
@@ -158,59 +178,77 @@ def detach_product_from_store(product_id: str, store_id: str, *, actor: Principa
 
 
 def detach_link(product_id: str, store_id: str, *, actor: Principal | None = None, attempts: int = 5) -> bool:
-    """Delete the link and every stock record of the product in the store; False when there was no link.
+    """Delete the link and every stock record and price override of the product in the store; False when
+    there was no link.
 
-    One consistent Query finds the link and the stock (sk prefix `STO` covers STOCK# and STORE#); the
-    transaction deletes them on condition that the link's `variant_ids` did not change meanwhile, so a stock
-    record written concurrently cannot be left behind (the attempt is retried instead). With an `actor`, each
-    transaction also checks the store scope (403 outside it; with no link, the membership is read so the
-    answer does not say whether another store carries the product). `actor=None`: the store's own deletion.
+    One consistent Query finds the link, the stock and the overrides (sk prefix `STO` covers STOCK#, where
+    overrides are kept too, and STORE#); the transaction deletes them on condition that the link's `variant_ids` and
+    `priced_variant_ids` did not change meanwhile, so a stock record or an override written concurrently
+    cannot be left behind (the attempt is retried instead), and moves the store's override total with them.
+    With an `actor`, each transaction also checks the store scope (403 outside it; with no link, the
+    membership is read so the answer does not say whether another store carries the product).
+    `actor=None`: the store's own deletion.
     """
     pk = keys.product_partition(product_id)
     for _ in range(attempts):
         link: ProductStoreItem | None = None
         stock_keys: set[tuple[str, str]] = set()
+        price_keys: set[tuple[str, str]] = set()
         for item in Entity.query(pk, Entity.sk.startswith("STO"), filter_condition=StockItem.store_id == store_id,
                                  consistent_read=True):
             if isinstance(item, ProductStoreItem):
                 link = item
             elif isinstance(item, StockItem):
                 stock_keys.add((item.pk, item.sk))
+            elif isinstance(item, PriceItem):
+                price_keys.add((item.pk, item.sk))
         if link is None:
             if actor is not None:
                 require_store_scope([store_id], actor)
-            for chunk in _chunks(sorted(stock_keys), _STOCK_PER_TX):  # strays of a link already gone
+            for chunk in _chunks(sorted(stock_keys | price_keys), _STOCK_PER_TX):  # strays of a link already gone
                 tx = Tx()
                 for key in chunk:
-                    tx.delete(StockItem, key)
+                    tx.delete(Entity, key)
                 tx.commit()
             return False
         variant_ids = set(link.variant_ids or ())
+        priced_ids = set(link.priced_variant_ids or ())
         stock_keys |= {keys.stock_key(product_id, vid, store_id) for vid in variant_ids}
+        # The store's override total moves by the overrides that exist (the consistent Query's; the link's set
+        # may still name a variant deleted since, whose override went with it).
+        existing_prices = set(price_keys)
+        price_keys |= {keys.price_key(product_id, vid, store_id) for vid in priced_ids}
         link_key = keys.product_store_key(product_id, store_id)
         tx = Tx()
         if actor is not None:
             check_store_scope(tx, store_id, actor)
-        if len(stock_keys) > _STOCK_PER_TX:
-            # Too many for one transaction: delete a batch and shrink the link's set with it, then go again.
-            batch = sorted(stock_keys)[:_STOCK_PER_TX]
-            gone = {key[1].split("#")[1] for key in batch}
+        doomed = sorted(stock_keys) + sorted(price_keys)
+        if len(doomed) > _STOCK_PER_TX:
+            # Too many for one transaction: delete a batch and shrink the link's sets with it, then go again.
+            batch = doomed[:_STOCK_PER_TX]
+            gone_stock = {key[1].split("#")[1] for key in batch if key in stock_keys} & variant_ids
+            gone_prices = {key[1].split("#")[1] for key in batch if key in price_keys}
             for key in batch:
-                tx.delete(StockItem, key)
-            if gone & variant_ids:
-                tx.update(ProductStoreItem, link_key, [ProductStoreItem.variant_ids.delete(gone & variant_ids)],
-                          condition=ProductStoreItem.pk.exists(), label="link")
+                tx.delete(Entity, key)
+            actions = ([ProductStoreItem.variant_ids.delete(gone_stock)] if gone_stock else []) + (
+                [ProductStoreItem.priced_variant_ids.delete(gone_prices & priced_ids)] if gone_prices & priced_ids else [])
+            if actions:
+                tx.update(ProductStoreItem, link_key, actions, condition=ProductStoreItem.pk.exists(), label="link")
+            if existing_prices & set(batch):
+                tx.count(store_prices_total(store_id), -len(existing_prices & set(batch)))
         else:
-            for key in stock_keys:
-                tx.delete(StockItem, key)
-            # Unchanged since the Query: the same stock records, and the same store lists (the catalog moves
-            # a link's index keys when its product changes state) so the totals below are the right ones.
-            unchanged = (ProductStoreItem.variant_ids == variant_ids if variant_ids
-                         else ProductStoreItem.variant_ids.does_not_exist())
+            for key in doomed:
+                tx.delete(Entity, key)
+            # Unchanged since the Query: the same stock records and overrides, and the same store lists (the
+            # catalog moves a link's index keys when its product changes state) so the totals below are right.
+            unchanged = _same_set(ProductStoreItem.variant_ids, variant_ids) & _same_set(
+                ProductStoreItem.priced_variant_ids, priced_ids)
             for attr, value in ((ProductStoreItem.gsi1pk, link.gsi1pk), (ProductStoreItem.gsi2pk, link.gsi2pk)):
                 unchanged = unchanged & (attr == value if value else attr.does_not_exist())
             tx.delete(ProductStoreItem, link_key, condition=ProductStoreItem.pk.exists() & unchanged, label="link")
             move_totals(tx, current_link_slots(link), [])  # the store lists the link was in (none if trashed)
+            if existing_prices:
+                tx.count(store_prices_total(store_id), -len(existing_prices))
         try:
             tx.commit()
         except TxCancelled as exc:
@@ -219,9 +257,14 @@ def detach_link(product_id: str, store_id: str, *, actor: Principal | None = Non
             if "link" in exc.failed:
                 continue
             raise
-        if len(stock_keys) <= _STOCK_PER_TX:
+        if len(doomed) <= _STOCK_PER_TX:
             return True
     raise Conflict()
+
+
+def _same_set(attr: Any, values: set[str]) -> Any:
+    """Condition: a set attribute holds exactly `values` (absent when empty: DynamoDB stores no empty set)."""
+    return attr == values if values else attr.does_not_exist()
 
 
 def _chunks(items: list[Any], size: int) -> list[list[Any]]:

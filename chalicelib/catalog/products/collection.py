@@ -5,6 +5,7 @@ from dataclasses import dataclass, field
 
 from chalicelib.catalog import messages as msg
 from chalicelib.catalog.links.models import ProductStoreItem, store_products_partition, store_products_total
+from chalicelib.catalog.prices.models import PriceItem
 from chalicelib.catalog.products.models import OptionItem, OptionValueItem, ProductItem, VariantItem
 from chalicelib.catalog.stock.models import StockItem
 from chalicelib.core import keys
@@ -29,6 +30,7 @@ class Collection:
     variants: list[VariantItem] = field(default_factory=list)
     links: list[ProductStoreItem] = field(default_factory=list)
     stock: list[StockItem] = field(default_factory=list)
+    prices: list[PriceItem] = field(default_factory=list)
 
 
 def load_collection(product_id: str, *, lower: str | None = None, upper: str | None = None,
@@ -56,6 +58,8 @@ def load_collection(product_id: str, *, lower: str | None = None, upper: str | N
             found.stock.append(item)
         elif isinstance(item, ProductStoreItem):
             found.links.append(item)
+        elif isinstance(item, PriceItem):
+            found.prices.append(item)
     return found
 
 

@@ -79,6 +79,15 @@ class VariantItem(Entity, discriminator="product_variant"):
     gallery = ListAttribute(of=UnicodeAttribute, null=True)
 
 
+class VariantPointerItem(Entity, discriminator="variant_pointer"):
+    """pk VARIANT#<id>, sk VARIANT: which product a variant belongs to, by key, so a request naming many variants
+    by id (a store's bulk prices) finds them with one BatchGetItem instead of a gsi5 Query each. Written and
+    deleted in the variant's own create and delete transactions (variants created before it have none: their
+    readers fall back to the gsi5 lookup)."""
+
+    product_id = UnicodeAttribute()
+
+
 class ProductListingItem(Entity, discriminator="product_listing"):
     """pk PRODUCT#<pid>, sk LISTING: lists the product in the featured partitions its own item has no index
     left for (gsi1 `PRODUCTS#F:<f>`, gsi2 `PRODUCTS#C:<c>#F:<f>`, gsi3 `PRODUCTS#C:<c>#F:<f>#A:<a>`); only while

@@ -9,7 +9,7 @@ from chalicelib.catalog.links.models import store_products_partition, store_prod
 from chalicelib.catalog.links.policies import store_shown
 from chalicelib.catalog.products.collection import SLUG_KIND, Collection, load_collection, require_visible
 from chalicelib.catalog.products.models import ProductItem
-from chalicelib.catalog.products.render import parse_includes, related_keys, render_product
+from chalicelib.catalog.products.render import parse_includes, related_keys, render_product, store_context
 from chalicelib.catalog.products.schemas import LIST_INCLUDES, ProductListQuery
 from chalicelib.core import keys
 from chalicelib.core.batch import MAX_KEYS, batch_read, counter_value, typed
@@ -23,21 +23,24 @@ MAX_PER_PAGE_WITH_INCLUDES = 30  # 30 × (category, creator, cover) + the total:
 
 
 def read_product(product_id: str, *, includes: set[str], sees_inactive: bool, sees_inactive_stores: bool,
-                 consistent: bool = False) -> tuple[dict[str, Any], Collection]:
-    """A product as GET renders it: one Query of its collection, then one BatchGetItem for related records."""
+                 consistent: bool = False, store_id: str | None = None) -> tuple[dict[str, Any], Collection]:
+    """A product as GET renders it: one Query of its collection (price overrides included), then one
+    BatchGetItem for related records (and the store of a store-context read)."""
     found = load_collection(product_id, consistent=consistent)
     return render_loaded(found, includes=includes, sees_inactive=sees_inactive,
-                         sees_inactive_stores=sees_inactive_stores, consistent=consistent), found
+                         sees_inactive_stores=sees_inactive_stores, consistent=consistent, store_id=store_id), found
 
 
 def render_loaded(found: Collection, *, includes: set[str], sees_inactive: bool, sees_inactive_stores: bool,
-                  consistent: bool = False) -> dict[str, Any]:
+                  consistent: bool = False, store_id: str | None = None) -> dict[str, Any]:
     """Render an already loaded collection: the one BatchGetItem of related records."""
     product = require_visible(found.product, sees_inactive)
-    wanted = related_keys([product], includes, found, sees_inactive_stores=sees_inactive_stores)
+    wanted = related_keys([product], includes, found, sees_inactive_stores=sees_inactive_stores, store_id=store_id)
     raw = batch_read(wanted, consistent=consistent)
+    context = store_context(store_id, raw, attached=any(link.store_id == store_id for link in found.links),
+                            sees_inactive_stores=sees_inactive_stores)
     return render_product(product, includes, raw, found, sees_inactive=sees_inactive,
-                          sees_inactive_stores=sees_inactive_stores)
+                          sees_inactive_stores=sees_inactive_stores, context=context)
 
 
 def product_id_by_slug(slug: str) -> str:
@@ -49,14 +52,14 @@ def product_id_by_slug(slug: str) -> str:
 
 
 def read_product_by_slug(slug: str, *, includes: set[str], sees_inactive: bool,
-                         sees_inactive_stores: bool) -> dict[str, Any]:
+                         sees_inactive_stores: bool, store_id: str | None = None) -> dict[str, Any]:
     """A product by its slug: a soft-deleted one is gone by slug for everyone (its slug stays reserved, and
     only its id reaches it, for a restore), while GET /products/{id} shows it to those who see the trash."""
     found = load_collection(product_id_by_slug(slug))
     if found.product is None or found.product.deleted_at:
         raise NotFound(msg.PRODUCT_NOT_FOUND)
     return render_loaded(found, includes=includes, sees_inactive=sees_inactive,
-                         sees_inactive_stores=sees_inactive_stores)
+                         sees_inactive_stores=sees_inactive_stores, store_id=store_id)
 
 
 def _source(query: ProductListQuery, sees_inactive: bool) -> tuple[str, str, bool] | None:

@@ -6,11 +6,13 @@ from typing import Any
 
 from chalicelib.catalog import messages as msg
 from chalicelib.catalog.links import policies as store_policies
+from chalicelib.catalog.prices.policies import StoreContext, base_currency, effective_price
 from chalicelib.catalog.products.collection import Collection
 from chalicelib.catalog.products.models import OptionItem, OptionValueItem, ProductItem, VariantItem
 from chalicelib.catalog.products.schemas import (
     INCLUDES,
     OptionOut,
+    PriceOut,
     ProductOut,
     StockLevel,
     StoreSummary,
@@ -82,22 +84,50 @@ def files_out(file_ids: Iterable[str] | None, raw: Raw) -> list[Any]:
     return out
 
 
-def variant_out(variant: VariantItem, stock: Iterable[StockItem], raw: Raw) -> VariantOut:
+def price_out(item: Any) -> PriceOut:
+    """A price override (catalog/prices' PriceItem) as reads and writes answer it."""
+    return PriceOut(store_id=item.store_id, currency=item.currency, price=item.price,
+                    compare_at_price=item.compare_at_price, updated_at=item.updated_at)
+
+
+def variant_out(variant: VariantItem, stock: Iterable[StockItem], raw: Raw, *, overrides: Iterable[Any] = (),
+                context: StoreContext | None = None, list_prices: bool = False) -> VariantOut:
+    """Base prices in the base currency (with `prices`, the variant's overrides, when `list_prices`), or in a
+    store context the effective price there in the store's currency. `overrides`: PriceItems (any variant's)."""
     records = sorted((s for s in stock if s.variant_id == variant.id), key=lambda s: s.store_id)
-    return VariantOut(id=variant.id, product_id=variant.product_id, sku=variant.sku, price=variant.price,
-                      compare_at_price=variant.compare_at_price, option_value_ids=list(variant.option_value_ids or []),
-                      is_active=bool(variant.is_active),
+    mine = sorted((p for p in overrides if p.variant_id == variant.id), key=lambda p: p.store_id)
+    price, compare_at, currency = variant.price, variant.compare_at_price, base_currency()
+    if context is not None:
+        override = next((p for p in mine if p.store_id == context.store_id), None)
+        (price, compare_at), currency = effective_price(variant, override, context), context.currency
+    return VariantOut(id=variant.id, product_id=variant.product_id, sku=variant.sku, price=price,
+                      compare_at_price=compare_at, currency=currency,
+                      option_value_ids=list(variant.option_value_ids or []), is_active=bool(variant.is_active),
                       stock=[StockLevel(store_id=s.store_id, quantity=int(s.quantity)) for s in records],
                       gallery=files_out(variant.gallery, raw), created_at=variant.created_at,
-                      updated_at=variant.updated_at)
+                      updated_at=variant.updated_at,
+                      prices=[price_out(p) for p in mine] if list_prices and context is None else None)
+
+
+def store_context(store_id: str | None, raw: Raw, *, attached: bool, sees_inactive_stores: bool) -> StoreContext | None:
+    """The store a read prices in (`?store_id=`), from the store item its BatchGetItem brought (`attached`: the
+    product has a link to it); a store the reader may not see (unknown, being deleted, inactive for
+    customers) → 422 on `store_id`."""
+    if store_id is None:
+        return None
+    store = typed(raw.get(keys.store_key(store_id)))
+    if not store_policies.store_shown(store, sees_inactive=sees_inactive_stores):
+        raise field_error("store_id", msg.STORE_MISSING, store_id=store_id)
+    return StoreContext(store_id, str(store.currency), attached)
 
 
 def related_keys(products: list[ProductItem], includes: set[str], found: Collection | None = None, *,
                  cover_only: bool = False, budget: int = MAX_KEYS,
-                 sees_inactive_stores: bool = True) -> list[tuple[str, str]]:
-    """The keys one BatchGetItem needs for `includes`, in priority order, at most `budget` of them (last:
-    the stores of the variants' stock, for readers who do not see every store)."""
-    wanted: list[tuple[str, str]] = []
+                 sees_inactive_stores: bool = True, store_id: str | None = None) -> list[tuple[str, str]]:
+    """The keys one BatchGetItem needs for `includes`, in priority order, at most `budget` of them (first: the
+    store of a store-context read; last: the stores of the variants' stock, for readers who do not see every
+    store)."""
+    wanted: list[tuple[str, str]] = [keys.store_key(store_id)] if store_id else []
     for product in products:
         if "category" in includes:
             wanted.append(keys.category_key(product.product_category_id))
@@ -117,8 +147,9 @@ def related_keys(products: list[ProductItem], includes: set[str], found: Collect
 
 def render_product(product: ProductItem, includes: set[str], raw: Raw, found: Collection | None = None, *,
                    sees_inactive: bool = True, sees_inactive_stores: bool = True,
-                   cover_only: bool = False) -> dict[str, Any]:
-    """The product's fields plus the requested related resources (stores and stock: only shown stores)."""
+                   cover_only: bool = False, context: StoreContext | None = None) -> dict[str, Any]:
+    """The product's fields plus the requested related resources (stores and stock: only shown stores);
+    variants priced in `context`'s store when given."""
     from chalicelib.identity.models import UserItem
 
     out = product_fields(product)
@@ -143,7 +174,8 @@ def render_product(product: ProductItem, includes: set[str], raw: Raw, found: Co
     if "variants" in includes:
         shown = [v for v in sorted(found.variants, key=lambda v: v.id) if sees_inactive or v.is_active]
         stock = store_policies.shown_stock(found.stock, raw, sees_inactive=sees_inactive_stores)
-        out["variants"] = [variant_out(v, stock, raw).model_dump(mode="json") for v in shown]
+        out["variants"] = [variant_out(v, stock, raw, overrides=found.prices, context=context).model_dump(mode="json")
+                           for v in shown]
     return out
 
 
@@ -154,4 +186,4 @@ def option_fields(option: OptionItem) -> dict[str, Any]:
 
 def variant_fields(variant: VariantItem) -> dict[str, Any]:
     """What variant writes answer: the variant without its stock and gallery (other domains own those)."""
-    return variant_out(variant, [], {}).model_dump(mode="json", exclude={"stock", "gallery"})
+    return variant_out(variant, [], {}).model_dump(mode="json", exclude={"stock", "gallery", "currency", "prices"})

@@ -78,7 +78,8 @@ def create_product(req: Req) -> dict[str, Any]:
 def get_product_by_slug(req: Req, slug: str) -> dict[str, Any]:
     includes = render.parse_includes(req.query.include, default=INCLUDES)
     return reads.read_product_by_slug(slug, includes=includes, sees_inactive=req.principal.sees_inactive_catalog,
-                                      sees_inactive_stores=req.principal.sees_inactive_stores)
+                                      sees_inactive_stores=req.principal.sees_inactive_stores,
+                                      store_id=req.query.store_id)
 
 
 @route(bp, "GET", "/products/{product_id}", summary="Read a product with its related resources",
@@ -86,7 +87,7 @@ def get_product_by_slug(req: Req, slug: str) -> dict[str, Any]:
 def get_product(req: Req, product_id: str) -> dict[str, Any]:
     includes = render.parse_includes(req.query.include, default=INCLUDES)
     return reads.read_product(product_id, includes=includes, sees_inactive=req.principal.sees_inactive_catalog,
-                              sees_inactive_stores=req.principal.sees_inactive_stores)[0]
+                              sees_inactive_stores=req.principal.sees_inactive_stores, store_id=req.query.store_id)[0]
 
 
 def _update(req: Req, product_id: str, changes: dict[str, Any]) -> dict[str, Any]:

@@ -70,9 +70,17 @@ class ProductPatch(Input):
 
 
 class ProductReadQuery(Query):
-    """`include`: comma-separated related resources (default on a single product: all of them)."""
+    """`include`: comma-separated related resources (default on a single product: all of them); `store_id`:
+    variants show their effective price in that store (catalog/prices)."""
 
     include: str | None = Field(None, max_length=200)
+    store_id: Id | None = None
+
+
+class VariantReadQuery(Query):
+    """`store_id`: the variant's effective price in that store instead of its base price and overrides."""
+
+    store_id: Id | None = None
 
 
 class ProductListQuery(PageQuery):
@@ -188,6 +196,16 @@ class StockLevel(Output):
     quantity: int
 
 
+class PriceOut(Output):
+    """A store's price override of a variant, in the store's currency (catalog/prices)."""
+
+    store_id: str
+    currency: str
+    price: str
+    compare_at_price: str | None = None
+    updated_at: str | None = None
+
+
 class VariantFields(Output):
     """A variant's own fields: what variant writes answer."""
 
@@ -203,10 +221,16 @@ class VariantFields(Output):
 
 
 class VariantOut(VariantFields):
-    """A variant with its stock in every store and its gallery: what variant reads answer."""
+    """A variant with its stock in every store and its gallery: what variant reads answer. `price` and
+    `compare_at_price` are in `currency`: the base currency, or in a store-context read (`store_id`) the
+    store's, with the effective price there (`null`: not sold in that store). A variant read without
+    `store_id` adds `prices`, its overrides."""
 
+    price: str | None  # type: ignore[assignment]
+    currency: str
     stock: list[StockLevel] = Field(default_factory=list)
     gallery: list[FileOut] = Field(default_factory=list)
+    prices: list[PriceOut] | None = None
 
 
 class ProductDetail(ProductOut):

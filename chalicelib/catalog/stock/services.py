@@ -291,9 +291,9 @@ def list_variant_stock(variant_id: str, *, sees_inactive: bool,
     """The variant's stock in every store the caller may see: the variant read of the catalog (one Query of
     its gsi5 partition, one BatchGetItem of the product and, for customers, the stores), without the gallery.
     The entries carry their holds, so `reserved` costs nothing more however many reservations hold units."""
-    variant, records, _ = read_variant(variant_id, sees_inactive=sees_inactive,
-                                       sees_inactive_stores=sees_inactive_stores, gallery=False)
-    return variant, records
+    found = read_variant(variant_id, sees_inactive=sees_inactive, sees_inactive_stores=sees_inactive_stores,
+                         gallery=False)
+    return found.variant, found.stock
 
 
 def _current(product_id: str, variant_id: str, store_id: str) -> StockItem | None:

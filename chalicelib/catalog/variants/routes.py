@@ -11,7 +11,13 @@ from typing import Any
 from chalice import Blueprint
 
 from chalicelib.catalog import messages as msg
-from chalicelib.catalog.products.schemas import VariantCreate, VariantFields, VariantOut, VariantPatch
+from chalicelib.catalog.products.schemas import (
+    VariantCreate,
+    VariantFields,
+    VariantOut,
+    VariantPatch,
+    VariantReadQuery,
+)
 from chalicelib.core.concurrency import guarded_write, require_match_either
 from chalicelib.core.http import Req, route
 from chalicelib.core.lazy import lazy_import
@@ -29,10 +35,17 @@ def variant_out(variant_id: str) -> dict[str, Any]:
     return render.variant_fields(variants.get_variant(variant_id))
 
 
-def _full_variant(variant_id: str, sees_inactive: bool, sees_inactive_stores: bool) -> dict[str, Any]:
-    variant, stock, raw = variants.read_variant(variant_id, sees_inactive=sees_inactive,
-                                                sees_inactive_stores=sees_inactive_stores)
-    return render.variant_out(variant, stock, raw).model_dump(mode="json")
+def _full_variant(variant_id: str, sees_inactive: bool, sees_inactive_stores: bool,
+                  store_id: str | None = None) -> dict[str, Any]:
+    """The variant read: base prices and its overrides, or (`store_id`) its effective price in that store."""
+    from chalicelib.core import keys  # PynamoDB-free, but kept off the import path like the list's
+
+    found = variants.read_variant(variant_id, sees_inactive=sees_inactive, sees_inactive_stores=sees_inactive_stores,
+                                  store_id=store_id)
+    attached = bool(store_id) and keys.product_store_key(found.variant.product_id, str(store_id)) in found.raw
+    context = render.store_context(store_id, found.raw, attached=attached, sees_inactive_stores=sees_inactive_stores)
+    return render.variant_out(found.variant, found.stock, found.raw, overrides=found.prices, context=context,
+                              list_prices=True).model_dump(mode="json")
 
 
 @route(bp, "GET", "/products/{product_id}/variants", summary="List a product's variants with stock and gallery",
@@ -67,10 +80,11 @@ def create_variant(req: Req, product_id: str) -> dict[str, Any]:
     return render.variant_fields(variants.create_variant(product_id, req.body))
 
 
-@route(bp, "GET", "/product-variants/{variant_id}", summary="Read a variant with its stock and gallery",
-       response=VariantOut, permission="product_variants.view")
+@route(bp, "GET", "/product-variants/{variant_id}", summary="Read a variant with its stock, gallery and prices",
+       query=VariantReadQuery, response=VariantOut, permission="product_variants.view")
 def get_variant(req: Req, variant_id: str) -> dict[str, Any]:
-    return _full_variant(variant_id, req.principal.sees_inactive_catalog, req.principal.sees_inactive_stores)
+    return _full_variant(variant_id, req.principal.sees_inactive_catalog, req.principal.sees_inactive_stores,
+                         req.query.store_id)
 
 
 def _variant_write(req: Req, variant_id: str, write: Callable[[Any], Any]) -> Any:

@@ -4,15 +4,23 @@ from __future__ import annotations
 
 from collections import Counter as Tally
 from decimal import Decimal
-from typing import Any
+from typing import Any, NamedTuple
 
 from ulid import ULID
 
 from chalicelib.catalog import messages as msg
 from chalicelib.catalog.links import policies as store_policies
+from chalicelib.catalog.links.models import ProductStoreItem
 from chalicelib.catalog.options.services import options_range
+from chalicelib.catalog.prices.models import PriceItem, store_prices_total
 from chalicelib.catalog.products.collection import Collection, load_collection, require_live, require_product_visible
-from chalicelib.catalog.products.models import OptionItem, OptionValueItem, ProductItem, VariantItem
+from chalicelib.catalog.products.models import (
+    OptionItem,
+    OptionValueItem,
+    ProductItem,
+    VariantItem,
+    VariantPointerItem,
+)
 from chalicelib.catalog.products.schemas import VariantCreate
 from chalicelib.catalog.stock.models import StockItem
 from chalicelib.core import keys
@@ -35,11 +43,26 @@ def get_variant(variant_id: str) -> VariantItem:
     return lookup(VariantItem, "VARIANT", variant_id, msg.VARIANT_NOT_FOUND)
 
 
-def variant_stock(variant: VariantItem) -> list[StockItem]:
-    """The variant's stock records (one Query: sk STOCK#<variant>#…)."""
-    prefix = keys.stock_key(variant.product_id, variant.id, "")[1]
+def variant_records(variant: VariantItem) -> list[StockItem | PriceItem]:
+    """The variant's stock records and price overrides (one consistent Query: sk STOCK#<variant>#…)."""
+    prefix = keys.variant_stock_prefix(variant.id)
     return [item for item in Entity.query(variant.pk, Entity.sk.startswith(prefix), consistent_read=True)
-            if isinstance(item, StockItem)]
+            if isinstance(item, (StockItem, PriceItem))]
+
+
+def _drop_record(tx: Tx, record: StockItem | PriceItem) -> None:
+    """Delete a stock record, or a price override with its trace on the link and the store's override total."""
+    if isinstance(record, PriceItem):
+        tx.update(ProductStoreItem, keys.product_store_key(record.product_id, record.store_id),
+                  [ProductStoreItem.priced_variant_ids.delete({record.variant_id})],
+                  condition=ProductStoreItem.pk.exists(), label=f"link:{record.store_id}")
+        tx.count(store_prices_total(record.store_id), -1)
+    kind = "price" if isinstance(record, PriceItem) else "stock"
+    tx.delete(Entity, (record.pk, record.sk), label=f"{kind}:{record.store_id}")
+
+
+def _cost(record: StockItem | PriceItem) -> int:
+    return 3 if isinstance(record, PriceItem) else 1
 
 
 def require_compare_at_not_below(price: str, compare_at_price: str | None) -> None:
@@ -122,6 +145,8 @@ def create_variant(product_id: str, data: VariantCreate) -> VariantItem:
                           created_at=now, updated_at=now, **lookup_attributes("VARIANT", variant_id))
     tx = Tx()
     tx.create(variant, label="variant")
+    tx.put(VariantPointerItem(*keys.variant_pointer_key(variant_id), product_id=product_id, created_at=now,
+                              updated_at=now))
     tx.reserve(SKU_KIND, sku_key(data.sku), variant_id, label="sku")
     tx.reserve(*keys.variant_combination_unique(product_id, data.option_value_ids), variant_id, label="combination")
     tx.update(ProductItem, keys.product_key(product_id), [ProductItem.variants_count.add(1)],
@@ -135,14 +160,22 @@ def create_variant(product_id: str, data: VariantCreate) -> VariantItem:
     return variant
 
 
-def read_variant(variant_id: str, *, sees_inactive: bool, sees_inactive_stores: bool,
-                 gallery: bool = True) -> tuple[VariantItem, list[StockItem], dict]:
-    """A variant with its stock (in shown stores) and gallery; customers only see active variants of visible
-    products.
+class VariantRead(NamedTuple):
+    variant: VariantItem
+    stock: list[StockItem]  # in the stores the reader sees
+    raw: dict  # the BatchGetItem's items (product, gallery files, stores, the store-context link)
+    prices: list[PriceItem]  # the variant's overrides, in the stores the reader sees
 
-    Calls: one Query of the variant's gsi5 partition (the variant and its stock records), one BatchGetItem
-    (the product, for visibility, the gallery's files, and the stock's stores for readers who do not see
-    every store).
+
+def read_variant(variant_id: str, *, sees_inactive: bool, sees_inactive_stores: bool, gallery: bool = True,
+                 store_id: str | None = None) -> VariantRead:
+    """A variant with its stock and price overrides (in shown stores) and gallery; customers only see active
+    variants of visible products.
+
+    Calls: one Query of the variant's gsi5 partition (the variant, its stock records and its overrides, which
+    carry gsi5sk `STOCK#<store>` / `PRICE#<store>`), one BatchGetItem (the product, for visibility, the
+    gallery's files, the store of a store-context read, and the stock's and overrides' stores for readers who
+    do not see every store).
     """
     from chalicelib.core.batch import MAX_KEYS, batch_read, typed
 
@@ -151,14 +184,18 @@ def read_variant(variant_id: str, *, sees_inactive: bool, sees_inactive_stores: 
     if variant is None or (not sees_inactive and not variant.is_active):
         raise NotFound(msg.VARIANT_NOT_FOUND)
     stock = sorted((item for item in found if isinstance(item, StockItem)), key=lambda item: item.store_id)
+    prices = sorted((item for item in found if isinstance(item, PriceItem)), key=lambda item: item.store_id)
     wanted = [keys.product_key(variant.product_id)]
-    wanted += store_policies.stock_store_keys(stock, sees_inactive=sees_inactive_stores)
+    if store_id:  # a store-context read: the store (currency, visibility) and the product's link to it
+        wanted += [keys.store_key(store_id), keys.product_store_key(variant.product_id, store_id)]
+    wanted += store_policies.stock_store_keys([*stock, *prices], sees_inactive=sees_inactive_stores)
     wanted += [keys.file_key(f) for f in variant.gallery or []] if gallery else []
-    raw = batch_read(wanted[:MAX_KEYS])
+    raw = batch_read(list(dict.fromkeys(wanted))[:MAX_KEYS])
     product = typed(raw.get(keys.product_key(variant.product_id)))
     require_product_visible(product if isinstance(product, ProductItem) else None, sees_inactive,
                             msg.VARIANT_NOT_FOUND)
-    return variant, store_policies.shown_stock(stock, raw, sees_inactive=sees_inactive_stores), raw
+    return VariantRead(variant, store_policies.shown_stock(stock, raw, sees_inactive=sees_inactive_stores), raw,
+                       store_policies.shown_stock(prices, raw, sees_inactive=sees_inactive_stores))
 
 
 def list_variants(product_id: str, *, sees_inactive: bool) -> Collection:
@@ -215,26 +252,30 @@ def update_variant(variant: VariantItem, changes: dict[str, Any]) -> VariantItem
 
 
 def delete_variant(variant: VariantItem) -> None:
-    """Delete a variant, its stock records, its SKU and combination, and its usage counts: one transaction."""
-    stock = variant_stock(variant)
+    """Delete a variant, its stock records and price overrides, its SKU and combination, and its usage counts:
+    one transaction (records past its size go first, in transactions guarded by the variant's version)."""
+    records = variant_records(variant)
     old_ids = list(variant.option_value_ids or [])
-    room = MAX_ITEMS - 6 - 2 * len(old_ids)  # the variant, SKU, combination, product, usage counts
-    head, tail = stock[:room], stock[room:]
-    if tail:  # a variant stocked in more stores than one transaction holds: the extra records go first
+    room = MAX_ITEMS - 7 - 2 * len(old_ids)  # the variant, its pointer, SKU, combination, product, usage counts
+    head: list[StockItem | PriceItem] = []
+    while records and sum(map(_cost, head)) + _cost(records[0]) <= room:
+        head.append(records.pop(0))
+    if records:  # a variant stocked or priced in more stores than one transaction holds: the extra go first
         first = Tx()
         first.check(VariantItem, (variant.pk, variant.sk), VariantItem.version == variant.version, label="version")
-        for record in tail[: MAX_ITEMS - 1]:
-            first.delete(StockItem, (record.pk, record.sk))
+        while records and len(first) + _cost(records[0]) <= MAX_ITEMS:
+            _drop_record(first, records.pop(0))
         try:
             first.commit()
         except TxCancelled as exc:
             _raise_for(exc)
-        if len(tail) >= MAX_ITEMS:
+        if records:
             raise StaleVersion()  # read again: the rest goes on the next attempt
     tx = Tx()
     tx.delete(VariantItem, (variant.pk, variant.sk), condition=VariantItem.version == variant.version, label="version")
+    tx.delete(VariantPointerItem, keys.variant_pointer_key(variant.id))
     for record in head:
-        tx.delete(StockItem, (record.pk, record.sk), label=f"stock:{record.store_id}")
+        _drop_record(tx, record)
     tx.release(SKU_KIND, sku_key(variant.sku))
     tx.release(*keys.variant_combination_unique(variant.product_id, old_ids), label="release:combination")
     tx.update(ProductItem, keys.product_key(variant.product_id), [ProductItem.variants_count.add(-1)],

@@ -13,6 +13,7 @@ from typing import Any
 from chalicelib.catalog.links.models import ProductStoreItem, store_products_total
 from chalicelib.catalog.links.policies import member_key_of
 from chalicelib.catalog.links.services import detach_link
+from chalicelib.catalog.prices.models import store_prices_total
 from chalicelib.catalog.stock.models import StockItem, store_stock_partition
 from chalicelib.core import keys
 from chalicelib.core.batch import batch_get, counter_value
@@ -136,9 +137,11 @@ def _remove_members(store_id: str) -> None:
 
 
 def _guarded_totals(store_id: str) -> tuple[str, ...]:
-    """The store's own totals: members, live products, and the active/inactive product views."""
+    """The store's own totals: members, live products, the active/inactive product views, price overrides
+    (detaching each product removes its overrides there)."""
     return (store_members_total(store_id), store_products_total(store_id),
-            keys.store_products_state_partition(store_id, True), keys.store_products_state_partition(store_id, False))
+            keys.store_products_state_partition(store_id, True), keys.store_products_state_partition(store_id, False),
+            store_prices_total(store_id))
 
 
 def _finish(store: StoreItem, *, marked: bool) -> None:

@@ -6,6 +6,8 @@ from typing import Any
 from ulid import ULID
 
 from chalicelib.catalog.links.policies import member_key_of
+from chalicelib.catalog.messages import CURRENCY_LOCKED
+from chalicelib.catalog.prices.models import store_prices_total
 from chalicelib.core import keys
 from chalicelib.core.batch import batch_get
 from chalicelib.core.concurrency import StaleVersion, guarded_write
@@ -14,7 +16,7 @@ from chalicelib.core.lookups import get_item
 from chalicelib.core.pagination import Page, paginate, single_page
 from chalicelib.core.slugs import base_slug, next_slug
 from chalicelib.core.table import now_iso
-from chalicelib.core.tx import Tx, TxCancelled
+from chalicelib.core.tx import Counter, Tx, TxCancelled
 from chalicelib.identity.authn import Principal
 from chalicelib.stores import policies
 from chalicelib.stores.models import STORES_ALL, StoreItem, stores_state_total
@@ -128,7 +130,7 @@ def _apply(store_id: str, changes: dict[str, Any], *, actor: Principal, if_match
 def _write(store: StoreItem, changes: dict[str, Any]) -> StoreItem:
     store_id = store.id
     seen_version = store.version
-    old_slug, was_active = store.slug, bool(store.is_active)
+    old_slug, was_active, old_currency = store.slug, bool(store.is_active), store.currency
     for name, value in changes.items():
         setattr(store, name, value)
     store.version = seen_version + 1
@@ -141,6 +143,10 @@ def _write(store: StoreItem, changes: dict[str, Any]) -> StoreItem:
     if bool(store.is_active) != was_active:
         tx.count(stores_state_total(was_active), -1)
         tx.count(stores_state_total(bool(store.is_active)))
+    if store.currency != old_currency:
+        # Overrides are in the store's currency (catalog/prices): none may exist, checked on the total they move.
+        tx.check(Counter, keys.counter_key(store_prices_total(store_id)),
+                 Counter.total.does_not_exist() | (Counter.total <= 0), label="prices")
     # The version seen is the condition: a concurrent update makes this one fail instead of overwriting it.
     tx.put(store, label="store", condition=(StoreItem.version == seen_version) & StoreItem.deleting_at.does_not_exist())
     try:
@@ -148,6 +154,8 @@ def _write(store: StoreItem, changes: dict[str, Any]) -> StoreItem:
     except TxCancelled as exc:
         if "slug" in exc.failed:
             raise field_error("slug", SLUG_TAKEN) from None
+        if "prices" in exc.failed:
+            raise Conflict(CURRENCY_LOCKED) from None
         if "store" in exc.failed:
             raise StaleVersion() from None
         raise
