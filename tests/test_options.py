@@ -98,11 +98,15 @@ def test_update_values_and_preconditions(api, admin, product):
     opath = f"/product-options/{option['id']}"
     get_etag = api.get(opath, token=admin.token).headers["etag"]
     reply = api.patch(opath, json={"position": 3}, token=admin.token, headers={"If-Match": get_etag})
-    assert reply.status == 200 and reply.data["position"] == 3 and "values" not in reply.data
+    # the write answers what GET renders (the option with its values): one ETag for both
+    assert reply.status == 200 and reply.data["position"] == 3 and reply.data == api.get(opath, token=admin.token).data
+    assert sorted(v["value"] for v in reply.data["values"]) == ["Bleu", "Rouge", "Vert"]
     write_etag = reply.headers["etag"]
+    assert write_etag == api.get(opath, token=admin.token).headers["etag"]
     assert api.patch(opath, json={"position": 4}, token=admin.token, headers={"If-Match": get_etag}).status == 412
     reply = api.patch(opath, json={"position": 4}, token=admin.token, headers={"If-Match": write_etag})
-    assert reply.status == 200 and len(reply.calls) <= 3
+    # auth, the option by id (gsi5), the option's values (Query), the write
+    assert reply.status == 200 and reply.calls == ["BatchGetItem", "Query", "Query", "TransactWriteItems"]
     assert api.get(opath, token=admin.token, headers={"If-None-Match": api.get(opath, token=admin.token).headers["etag"]}).status == 304
 
 

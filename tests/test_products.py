@@ -7,6 +7,9 @@ import pytest
 
 from tests.catalog_builders import make_category, make_product, make_store
 
+# A product write that answers the read: auth, the collection (Query), its related records, the transaction.
+WRITE_CALLS = ["BatchGetItem", "Query", "BatchGetItem", "TransactWriteItems"]
+
 
 @pytest.fixture
 def category(api, admin):
@@ -21,6 +24,10 @@ def test_create_defaults_and_creator(api, admin, category):
     assert data["slug"] == "t-shirt" and data["is_active"] is True and data["is_featured"] is False
     assert data["created_by"] == admin.id and data["deleted_at"] is None
     assert data["created_at"].endswith("Z")
+    # the create answers what GET renders (every include), so its ETag is the read's
+    read = api.get(f"/products/{data['id']}", token=admin.token)
+    assert data == read.data and data["category"]["id"] == category["id"] and data["variants"] == []
+    assert reply.headers["etag"] == read.headers["etag"]
 
 
 def test_create_validation(api, admin, category):
@@ -133,9 +140,11 @@ def test_put_patch_and_budgets(api, admin, category):
     path = f"/products/{product['id']}"
     reply = api.patch(path, json={"is_featured": True}, token=admin.token)
     assert reply.status == 200 and reply.json["message"] == "Produit mis à jour avec succès"
-    assert reply.data["is_featured"] is True and reply.data["description"] == "Old" and len(reply.calls) <= 3
+    assert reply.data["is_featured"] is True and reply.data["description"] == "Old"
+    # a write answers what GET renders: auth, the collection, its related records, the write (exactly)
+    assert reply.calls == WRITE_CALLS and reply.data == api.get(path, token=admin.token).data
     reply = api.put(path, json={"name": "Nouveau nom", "product_category_id": other["id"]}, token=admin.token)
-    assert reply.status == 200 and len(reply.calls) <= 3
+    assert reply.status == 200 and reply.calls == WRITE_CALLS and reply.data["category"]["id"] == other["id"]
     assert reply.data["description"] is None and reply.data["is_featured"] is False and reply.data["is_active"] is True
     assert reply.data["slug"] == product["slug"] and reply.data["product_category_id"] == other["id"]
     assert api.patch(path, json={"product_category_id": "missing"}, token=admin.token).status == 422
@@ -156,7 +165,8 @@ def test_if_match_with_get_or_write_etags(api, admin, category):
     stale = api.patch(path, json={"name": "B"}, token=admin.token, headers={"If-Match": get_etag})
     assert stale.status == 412 and stale.json["success"] is False
     reply = api.patch(path, json={"name": "B"}, token=admin.token, headers={"If-Match": write_etag})
-    assert reply.status == 200 and len(reply.calls) <= 3
+    assert reply.status == 200 and reply.calls == WRITE_CALLS
+    assert reply.headers["etag"] == api.get(path, token=admin.token).headers["etag"]
     assert api.delete(path, token=admin.token, headers={"If-Match": write_etag}).status == 412
     assert api.delete(path, token=admin.token, headers={"If-Match": reply.headers["etag"]}).status == 200
 

@@ -5,12 +5,12 @@ import math
 from typing import Any
 
 from chalicelib.catalog import messages as msg
-from chalicelib.catalog.links.models import store_products_partition, store_products_total
+from chalicelib.catalog.links.models import product_store_item, store_products_partition, store_products_total
 from chalicelib.catalog.links.policies import store_shown
 from chalicelib.catalog.products.collection import SLUG_KIND, Collection, load_collection, require_visible
 from chalicelib.catalog.products.models import ProductItem
-from chalicelib.catalog.products.render import parse_includes, related_keys, render_product
-from chalicelib.catalog.products.schemas import LIST_INCLUDES, ProductListQuery
+from chalicelib.catalog.products.render import Raw, parse_includes, related_keys, render_product
+from chalicelib.catalog.products.schemas import INCLUDES, LIST_INCLUDES, ProductListQuery
 from chalicelib.core import keys
 from chalicelib.core.batch import MAX_KEYS, batch_read, counter_value, typed
 from chalicelib.core.errors import NotFound, field_error
@@ -37,6 +37,32 @@ def render_loaded(found: Collection, *, includes: set[str], sees_inactive: bool,
     wanted = related_keys([product], includes, found, sees_inactive_stores=sees_inactive_stores)
     raw = batch_read(wanted, consistent=consistent)
     return render_product(product, includes, raw, found, sees_inactive=sees_inactive,
+                          sees_inactive_stores=sees_inactive_stores)
+
+
+def load_for_write(product_id: str, *, related: bool, also: list[tuple[str, str]] | None = None,
+                   sees_inactive_stores: bool) -> tuple[Collection, Raw]:
+    """What a product write needs and its answer renders (the read's representation, every include): the
+    collection (one consistent Query) and, when `related`, its related records plus `also` (one BatchGetItem)."""
+    found = load_collection(product_id, consistent=True)
+    if found.product is None:
+        raise NotFound(msg.PRODUCT_NOT_FOUND)
+    if not related:
+        return found, {}
+    extra = also or []
+    wanted = related_keys([found.product], set(INCLUDES), found, budget=MAX_KEYS - len(extra),
+                          sees_inactive_stores=sees_inactive_stores)
+    return found, batch_read(list(dict.fromkeys(extra + wanted)), consistent=True)
+
+
+def render_created(product: ProductItem, store_ids: list[str], *, sees_inactive: bool,
+                   sees_inactive_stores: bool) -> dict[str, Any]:
+    """A product just created, as its read renders it: its collection is known (the product and its store
+    links, nothing else yet), so only its related records are read (one BatchGetItem)."""
+    found = Collection(product=product, links=[product_store_item(product.id, s) for s in sorted(store_ids)])
+    raw = batch_read(related_keys([product], set(INCLUDES), found, sees_inactive_stores=sees_inactive_stores),
+                     consistent=True)
+    return render_product(product, set(INCLUDES), raw, found, sees_inactive=sees_inactive,
                           sees_inactive_stores=sees_inactive_stores)
 
 

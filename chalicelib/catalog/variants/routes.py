@@ -1,7 +1,7 @@
 """HTTP routes of a product's variants.
 
-Writes answer the resource's own fields; `If-Match` is accepted with the ETag of either that
-representation or the full one GET renders (reading the latter only when the former does not match).
+Writes answer what the read renders (the variant with its stock and gallery), so `If-Match` takes the
+ETag of either: one check, in core.concurrency.
 """
 from __future__ import annotations
 
@@ -11,8 +11,8 @@ from typing import Any
 from chalice import Blueprint
 
 from chalicelib.catalog import messages as msg
-from chalicelib.catalog.products.schemas import VariantCreate, VariantFields, VariantOut, VariantPatch
-from chalicelib.core.concurrency import guarded_write, require_match_either
+from chalicelib.catalog.products.schemas import VariantCreate, VariantOut, VariantPatch
+from chalicelib.core.concurrency import guarded_answer, guarded_write
 from chalicelib.core.http import Req, route
 from chalicelib.core.lazy import lazy_import
 from chalicelib.core.pagination import Page, PageQuery, paginate
@@ -25,14 +25,15 @@ bp = Blueprint(__name__)
 
 
 # --- variants ---------------------------------------------------------------------------------------
+VariantState = tuple[Any, list[Any], dict[Any, Any]]  # the variant, its stock in shown stores, related records
+
+
+def _variant_shown(state: VariantState) -> dict[str, Any]:
+    return render.variant_out(*state).model_dump(mode="json")
+
+
 def variant_out(variant_id: str) -> dict[str, Any]:
-    return render.variant_fields(variants.get_variant(variant_id))
-
-
-def _full_variant(variant_id: str, sees_inactive: bool, sees_inactive_stores: bool) -> dict[str, Any]:
-    variant, stock, raw = variants.read_variant(variant_id, sees_inactive=sees_inactive,
-                                                sees_inactive_stores=sees_inactive_stores)
-    return render.variant_out(variant, stock, raw).model_dump(mode="json")
+    return _variant_shown(variants.read_variant(variant_id, sees_inactive=True, sees_inactive_stores=True))
 
 
 @route(bp, "GET", "/products/{product_id}/variants", summary="List a product's variants with stock and gallery",
@@ -62,42 +63,46 @@ def list_variants(req: Req, product_id: str) -> Page:
 
 
 @route(bp, "POST", "/products/{product_id}/variants", summary="Add a variant to a product", body=VariantCreate,
-       response=VariantFields, status=201, permission="product_variants.create", message=msg.VARIANT_CREATED, replay=variant_out)
+       response=VariantOut, status=201, permission="product_variants.create", message=msg.VARIANT_CREATED, replay=variant_out)
 def create_variant(req: Req, product_id: str) -> dict[str, Any]:
-    return render.variant_fields(variants.create_variant(product_id, req.body))
+    return _variant_shown((variants.create_variant(product_id, req.body), [], {}))  # no stock, no gallery yet
 
 
 @route(bp, "GET", "/product-variants/{variant_id}", summary="Read a variant with its stock and gallery",
        response=VariantOut, permission="product_variants.view")
 def get_variant(req: Req, variant_id: str) -> dict[str, Any]:
-    return _full_variant(variant_id, req.principal.sees_inactive_catalog, req.principal.sees_inactive_stores)
+    return _variant_shown(variants.read_variant(variant_id, sees_inactive=req.principal.sees_inactive_catalog,
+                                                sees_inactive_stores=req.principal.sees_inactive_stores))
 
 
-def _variant_write(req: Req, variant_id: str, write: Callable[[Any], Any]) -> Any:
-    def load() -> Any:
-        variant = variants.get_variant(variant_id)
-        require_match_either(req.if_match, render.variant_fields(variant), lambda: _full_variant(variant_id, True, True))
+def _read_for_write(req: Req, variant_id: str) -> VariantState:
+    return variants.read_variant(variant_id, sees_inactive=True, sees_inactive_stores=req.principal.sees_inactive_stores)
 
-        return variant
 
-    return guarded_write(load, None, write, req.if_match)
+def _variant_write(req: Req, variant_id: str, write: Callable[[Any], Any]) -> dict[str, Any]:
+    """The variant as its read renders it is what If-Match is checked on and what the write answers."""
+    return guarded_answer(lambda: _read_for_write(req, variant_id), _variant_shown,
+                          lambda state: (write(state[0]), *state[1:]), req.if_match)
 
 
 @route(bp, "PUT", "/product-variants/{variant_id}", summary="Replace a variant", body=VariantCreate,
-       response=VariantFields, permission="product_variants.update", message=msg.VARIANT_UPDATED)
+       response=VariantOut, permission="product_variants.update", message=msg.VARIANT_UPDATED)
 def replace_variant(req: Req, variant_id: str) -> dict[str, Any]:
     changes = req.body.model_dump()
-    return render.variant_fields(_variant_write(req, variant_id, lambda v: variants.update_variant(v, changes)))
+    return _variant_write(req, variant_id, lambda v: variants.update_variant(v, changes))
 
 
 @route(bp, "PATCH", "/product-variants/{variant_id}", summary="Update some fields of a variant", body=VariantPatch,
-       response=VariantFields, permission="product_variants.update", message=msg.VARIANT_UPDATED)
+       response=VariantOut, permission="product_variants.update", message=msg.VARIANT_UPDATED)
 def patch_variant(req: Req, variant_id: str) -> dict[str, Any]:
     changes = patch_changes(req.body, nullable=("compare_at_price",))
-    return render.variant_fields(_variant_write(req, variant_id, lambda v: variants.update_variant(v, changes)))
+    return _variant_write(req, variant_id, lambda v: variants.update_variant(v, changes))
 
 
 @route(bp, "DELETE", "/product-variants/{variant_id}", summary="Delete a variant, its stock, SKU and combination",
        permission="product_variants.delete", message=msg.VARIANT_DELETED)
 def delete_variant(req: Req, variant_id: str) -> None:
-    _variant_write(req, variant_id, variants.delete_variant)
+    def load() -> VariantState:  # stock and gallery only for an If-Match check
+        return _read_for_write(req, variant_id) if req.if_match else (variants.get_variant(variant_id), [], {})
+
+    guarded_write(load, _variant_shown, lambda state: variants.delete_variant(state[0]), req.if_match)
