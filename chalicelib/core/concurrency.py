@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any, TypeVar
 
-from chalicelib.core.errors import Conflict, PreconditionFailed
+from chalicelib.core.errors import AppError, Conflict, PreconditionFailed, TxCancelled
 
 C = TypeVar("C")
 R = TypeVar("R")
@@ -19,6 +19,24 @@ ATTEMPTS = 3
 
 class StaleVersion(Exception):
     """The item's version changed between the read and the conditional write."""
+
+
+def commit_versioned(tx: Any, explain: Callable[[list[str]], AppError | None] | None = None, *,
+                     stale: tuple[str, ...] = ("version",)) -> None:
+    """Commit a transaction (core.tx.Tx) whose version guards carry the labels `stale` (one ending in ":"
+    names a family, "link:" for every link): one of them failing → StaleVersion, which guarded_write
+    turns into a re-read (or 412 with If-Match); otherwise `explain(failed)` names the domain error, or
+    the cancellation goes on (409)."""
+    try:
+        tx.commit()
+    except TxCancelled as exc:
+        families = tuple(label for label in stale if label.endswith(":"))
+        if any(label in stale or label.startswith(families or ("\0",)) for label in exc.failed):
+            raise StaleVersion() from None
+        error = explain(exc.failed) if explain is not None else None
+        if error is not None:
+            raise error from None
+        raise
 
 
 def matches(if_match: str, current_output: Any) -> bool:

@@ -27,7 +27,7 @@ from chalicelib.catalog.products.models import ProductItem, ProductListingItem
 from chalicelib.catalog.products.schemas import ProductCreate
 from chalicelib.categories.models import CategoryItem
 from chalicelib.core import keys
-from chalicelib.core.concurrency import StaleVersion
+from chalicelib.core.concurrency import commit_versioned
 from chalicelib.core.errors import Conflict, NotFound, ValidationFailed, field_error
 from chalicelib.core.listing import Slot, apply_slots, move_totals, slot_actions
 from chalicelib.core.slugs import base_slug, commit_with_unique_slug
@@ -164,14 +164,8 @@ def _write(found: Collection, changes: dict[str, Any], *, deleted_at: str | None
                    *slot_actions(ProductListingItem, listed_after, LISTING_INDEXES)], label="listing")
         move_totals(tx, listed_before, listed_after)
     rest = _move_links(tx, _link_moves(found, bool(new["is_active"]), bool(deleted_at)))
-    try:
-        tx.commit()
-    except TxCancelled as exc:
-        if "version" in exc.failed or any(label.startswith("link:") for label in exc.failed):
-            raise StaleVersion() from None
-        if "category" in exc.failed:
-            raise field_error("product_category_id", msg.CATEGORY_MISSING) from None
-        raise
+    commit_versioned(tx, lambda failed: field_error("product_category_id", msg.CATEGORY_MISSING)
+                     if "category" in failed else None, stale=("version", "link:"))
     for field in FIELDS:
         setattr(product, field, new[field])
     product.deleted_at, product.updated_at, product.version = deleted_at, now, product.version + 1
