@@ -3,12 +3,12 @@ from __future__ import annotations
 
 import pytest
 
-from tests.catalog_builders import make_category, make_option, make_product, make_variant
+from tests.builders import make_category, make_option, make_product, make_variant
 
 
 @pytest.fixture
 def product(api, admin):
-    return make_product(api, admin.token, make_category(api, admin.token)["id"])
+    return make_product(api, admin.token, category_id=make_category(api, admin.token)["id"], variants=0).data
 
 
 def test_create_and_read_options_with_values(api, admin, customer, product):
@@ -40,7 +40,7 @@ def test_option_names_unique_per_product_case_insensitive(api, admin, product):
     make_option(api, admin.token, product["id"], "Couleur", [])
     reply = api.post(f"/products/{product['id']}/options", json={"name": "couleur"}, token=admin.token)
     assert reply.status == 422 and "name" in reply.errors
-    other = make_product(api, admin.token, product["product_category_id"])
+    other = make_product(api, admin.token, category_id=product["product_category_id"], variants=0).data
     assert api.post(f"/products/{other['id']}/options", json={"name": "Couleur"}, token=admin.token).status == 201
     # renaming frees the old name and takes the new one
     second = make_option(api, admin.token, product["id"], "Matière", [])

@@ -18,6 +18,7 @@ from chalicelib.catalog.products.schemas import OptionCreate, ValueCreate
 from chalicelib.core import keys
 from chalicelib.core.concurrency import commit_versioned
 from chalicelib.core.errors import AppError, Conflict, NotFound, field_error
+from chalicelib.core.i18n import T
 from chalicelib.core.lookups import get_item, lookup, lookup_attributes
 from chalicelib.core.table import now_iso
 from chalicelib.core.tx import MAX_ITEMS, Tx, TxCancelled
@@ -32,16 +33,24 @@ def options_range(product_id: str, option_id: str | None = None) -> Collection:
     return load_collection(product_id, lower=lower, upper=keys.product_key(product_id)[1])
 
 
+def _taken_or_full(field: str, key: str | None, taken: Any, count: Any, limit: int, taken_msg: T,
+                   limit_msg: T) -> AppError:
+    """Which rule of the parent (product or option) a cancelled create/rename broke: the name is taken, the
+    parent is full, or (neither) a concurrent change: 409."""
+    if key is not None and key in (taken or {}):
+        return field_error(field, taken_msg)
+    if int(count or 0) >= limit:
+        return field_error(field, limit_msg, max=limit)
+    return Conflict()
+
+
 def _product_rule(product_id: str, name_key: str | None) -> AppError:
     """Why a transaction conditioned on the product failed (one GetItem, only on failure)."""
     product = get_item(ProductItem, keys.product_key(product_id))
     if product is None or product.deleted_at:
         return NotFound(msg.PRODUCT_NOT_FOUND)
-    if name_key is not None and name_key in (product.option_names or {}):
-        return field_error("name", msg.OPTION_NAME_TAKEN)
-    if int(product.options_count or 0) >= MAX_OPTIONS:
-        return field_error("name", msg.OPTION_LIMIT, max=MAX_OPTIONS)
-    return Conflict()
+    return _taken_or_full("name", name_key, product.option_names, product.options_count, MAX_OPTIONS,
+                          msg.OPTION_NAME_TAKEN, msg.OPTION_LIMIT)
 
 
 def _option_rule(option: OptionItem, value_key: str | None) -> AppError:
@@ -49,11 +58,8 @@ def _option_rule(option: OptionItem, value_key: str | None) -> AppError:
         fresh = OptionItem.get(option.pk, option.sk, consistent_read=True)
     except OptionItem.DoesNotExist:
         return NotFound(msg.OPTION_NOT_FOUND)
-    if value_key is not None and value_key in (fresh.value_keys or {}):
-        return field_error("value", msg.VALUE_TAKEN)
-    if int(fresh.values_count or 0) >= MAX_VALUES:
-        return field_error("value", msg.VALUE_LIMIT, max=MAX_VALUES)
-    return Conflict()
+    return _taken_or_full("value", value_key, fresh.value_keys, fresh.values_count, MAX_VALUES,
+                          msg.VALUE_TAKEN, msg.VALUE_LIMIT)
 
 
 def _live_product_check(tx: Tx, product_id: str) -> None:

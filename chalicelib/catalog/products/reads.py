@@ -6,7 +6,7 @@ from typing import Any
 
 from chalicelib.catalog import messages as msg
 from chalicelib.catalog.links.models import product_store_item, store_products_partition, store_products_total
-from chalicelib.catalog.links.policies import store_shown
+from chalicelib.catalog.links.policies import store_scope_keys, store_shown
 from chalicelib.catalog.products.collection import SLUG_KIND, Collection, load_collection, require_visible
 from chalicelib.catalog.products.models import ProductItem
 from chalicelib.catalog.products.render import Raw, parse_includes, related_keys, render_product
@@ -55,13 +55,23 @@ def load_for_write(product_id: str, *, related: bool, also: list[tuple[str, str]
     return found, batch_read(list(dict.fromkeys(extra + wanted)), consistent=True)
 
 
-def render_created(product: ProductItem, store_ids: list[str], *, sees_inactive: bool,
+def read_for_create(category_id: str, store_ids: list[str], actor: Any, *,
+                    sees_inactive_stores: bool) -> tuple[Raw, dict[tuple[str, str], Any]]:
+    """One BatchGetItem before a create: the related records its answer renders (category, creator, stores)
+    and the memberships its store scope needs (typed, for require_store_scope)."""
+    draft = ProductItem(product_category_id=category_id, created_by=actor.user_id)
+    found = Collection(product=draft, links=[product_store_item("-", s) for s in sorted(store_ids)])
+    scope = store_scope_keys(store_ids, actor)
+    wanted = scope + related_keys([draft], set(INCLUDES), found, sees_inactive_stores=sees_inactive_stores)
+    raw = batch_read(list(dict.fromkeys(wanted)), consistent=True)
+    return raw, {key: typed(raw.get(key)) for key in scope}
+
+
+def render_created(product: ProductItem, store_ids: list[str], raw: Raw, *, sees_inactive: bool,
                    sees_inactive_stores: bool) -> dict[str, Any]:
     """A product just created, as its read renders it: its collection is known (the product and its store
-    links, nothing else yet), so only its related records are read (one BatchGetItem)."""
+    links, nothing else yet) and its related records were read before the write (read_for_create)."""
     found = Collection(product=product, links=[product_store_item(product.id, s) for s in sorted(store_ids)])
-    raw = batch_read(related_keys([product], set(INCLUDES), found, sees_inactive_stores=sees_inactive_stores),
-                     consistent=True)
     return render_product(product, set(INCLUDES), raw, found, sees_inactive=sees_inactive,
                           sees_inactive_stores=sees_inactive_stores)
 

@@ -82,9 +82,12 @@ def list_products(req: Req) -> Page:
 @route(bp, "POST", "/products", summary="Create a product", body=ProductCreate, response=ProductDetail, status=201,
        permission="products.create", message=msg.PRODUCT_CREATED, replay=product_out)
 def create_product(req: Req) -> dict[str, Any]:
-    product = services.create_product(req.body, actor=req.principal)
-    return reads.render_created(product, req.body.store_ids, sees_inactive=req.principal.sees_inactive_catalog,
-                                sees_inactive_stores=req.principal.sees_inactive_stores)
+    body, actor = req.body, req.principal
+    raw, memberships = reads.read_for_create(body.product_category_id, body.store_ids, actor,
+                                             sees_inactive_stores=actor.sees_inactive_stores)
+    product = services.create_product(body, actor=actor, memberships=memberships)
+    return reads.render_created(product, body.store_ids, raw, sees_inactive=actor.sees_inactive_catalog,
+                                sees_inactive_stores=actor.sees_inactive_stores)
 
 
 @route(bp, "GET", "/products/by-slug/{slug}", summary="Read a product by its slug", query=ProductReadQuery,
