@@ -22,13 +22,13 @@ class StaleVersion(Exception):
 
 
 def commit_versioned(tx: Any, explain: Callable[[list[str]], AppError | None] | None = None, *,
-                     stale: tuple[str, ...] = ("version",)) -> None:
+                     stale: tuple[str, ...] = ("version",), created_id: str | None = None) -> None:
     """Commit a transaction (core.tx.Tx) whose version guards carry the labels `stale` (one ending in ":"
     names a family, "link:" for every link): one of them failing → StaleVersion, which guarded_write
     turns into a re-read (or 412 with If-Match); otherwise `explain(failed)` names the domain error, or
-    the cancellation goes on (409)."""
+    the cancellation goes on (409). `created_id`: a create's id, for its Idempotency-Key (core.tx)."""
     try:
-        tx.commit()
+        tx.commit(created_id=created_id)
     except TxCancelled as exc:
         families = tuple(label for label in stale if label.endswith(":"))
         if any(label in stale or label.startswith(families or ("\0",)) for label in exc.failed):

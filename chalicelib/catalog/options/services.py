@@ -21,7 +21,7 @@ from chalicelib.core.errors import AppError, Conflict, NotFound, field_error
 from chalicelib.core.i18n import T
 from chalicelib.core.lookups import get_item, lookup, lookup_attributes
 from chalicelib.core.table import now_iso
-from chalicelib.core.tx import MAX_ITEMS, Tx, TxCancelled
+from chalicelib.core.tx import MAX_ITEMS, Tx
 
 MAX_OPTIONS = 5
 MAX_VALUES = 100
@@ -60,6 +60,17 @@ def _option_rule(option: OptionItem, value_key: str | None) -> AppError:
         return NotFound(msg.OPTION_NOT_FOUND)
     return _taken_or_full("value", value_key, fresh.value_keys, fresh.values_count, MAX_VALUES,
                           msg.VALUE_TAKEN, msg.VALUE_LIMIT)
+
+
+def _value_rules(option: OptionItem, value_key: str | None) -> Callable[[list[str]], AppError | None]:
+    """Why a value create or change was cancelled: its option's rules, or the product is gone."""
+
+    def explain(failed: list[str]) -> AppError | None:
+        if "option" in failed:
+            return _option_rule(option, value_key)
+        return NotFound(msg.PRODUCT_NOT_FOUND) if "product" in failed else None
+
+    return explain
 
 
 def _live_product_check(tx: Tx, product_id: str) -> None:
@@ -102,12 +113,8 @@ def create_option(product_id: str, data: OptionCreate) -> OptionItem:
               condition=ProductItem.pk.exists() & ProductItem.deleted_at.does_not_exist()
               & (ProductItem.options_count < MAX_OPTIONS) & ProductItem.option_names[name_key].does_not_exist(),
               label="product")
-    try:
-        tx.commit(created_id=option_id)
-    except TxCancelled as exc:
-        if "product" in exc.failed:
-            raise _product_rule(product_id, name_key) from None
-        raise
+    commit_versioned(tx, lambda failed: _product_rule(product_id, name_key) if "product" in failed else None,
+                     created_id=option_id)
     return option
 
 
@@ -209,14 +216,7 @@ def create_value(option_id: str, data: ValueCreate) -> OptionValueItem:
               condition=OptionItem.pk.exists() & (OptionItem.values_count < MAX_VALUES)
               & OptionItem.value_keys[value_key].does_not_exist(), label="option")
     _live_product_check(tx, option.product_id)
-    try:
-        tx.commit(created_id=value_id)
-    except TxCancelled as exc:
-        if "option" in exc.failed:
-            raise _option_rule(option, value_key) from None
-        if "product" in exc.failed:
-            raise NotFound(msg.PRODUCT_NOT_FOUND) from None
-        raise
+    commit_versioned(tx, _value_rules(option, value_key), created_id=value_id)
     return value
 
 
@@ -229,13 +229,7 @@ def update_value(value: OptionValueItem, changes: dict[str, Any]) -> OptionValue
         tx.update(OptionItem, option_key, _swap(OptionItem.value_keys, old_key, new_key),
                   condition=OptionItem.pk.exists() & OptionItem.value_keys[new_key].does_not_exist(), label="option")
     _live_product_check(tx, value.product_id)
-
-    def explain(failed: list[str]) -> AppError | None:
-        if "option" in failed:
-            return _option_rule(OptionItem(*option_key), new_key)
-        return NotFound(msg.PRODUCT_NOT_FOUND) if "product" in failed else None
-
-    commit_versioned(tx, explain)
+    commit_versioned(tx, _value_rules(OptionItem(*option_key), new_key))
     return applied()
 
 
