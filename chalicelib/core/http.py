@@ -22,6 +22,7 @@ from chalicelib.core.request import (
     set_log_user,
 )
 from chalicelib.core.responses import dump, envelope, error_response, etag_of, json_response, unexpected
+from chalicelib.core.schemas import patch_changes
 
 
 @dataclass
@@ -118,6 +119,28 @@ def route(
         return view
 
     return decorator
+
+
+def update_routes(bp: Blueprint, path: str, *, module: str, name: str, noun: str, put: type[BaseModel],
+                  patch: type[BaseModel], response: type[BaseModel], permission: str, message: i18n.T,
+                  update: Callable[[Req, str, dict[str, Any]], Any], nullable: tuple[str, ...] = ()) -> None:
+    """PUT `path` (replace: every field of `put`) and PATCH `path` (the fields the body names; `nullable`
+    ones may be null to clear them) of one resource, both answering `update(req, resource_id, changes)`.
+    The views are `replace_<name>` and `patch_<name>` of `module` (operation ids, per-route functions)."""
+
+    def replace(req: Req, **ids: str) -> Any:
+        return update(req, *ids.values(), req.body.model_dump())
+
+    def partial(req: Req, **ids: str) -> Any:
+        return update(req, *ids.values(), patch_changes(req.body, nullable=nullable))
+
+    for view, verb in ((replace, "replace"), (partial, "patch")):
+        view.__name__ = view.__qualname__ = f"{verb}_{name}"
+        view.__module__ = module
+    route(bp, "PUT", path, summary=f"Replace {noun}", body=put, response=response, permission=permission,
+          message=message)(replace)
+    route(bp, "PATCH", path, summary=f"Update some fields of {noun}", body=patch, response=response,
+          permission=permission, message=message)(partial)
 
 
 Authenticate = Callable[[str | None, str | None], Any]  # (Authorization header, permission) → the principal

@@ -20,10 +20,9 @@ from chalicelib.catalog.products.schemas import (
     ValuePatch,
 )
 from chalicelib.core.concurrency import guarded_answer, guarded_write
-from chalicelib.core.http import Req, route
+from chalicelib.core.http import Req, route, update_routes
 from chalicelib.core.lazy import lazy_import
 from chalicelib.core.pagination import Page, single_page
-from chalicelib.core.schemas import patch_changes
 
 options = lazy_import("chalicelib.catalog.options.services")
 render = lazy_import("chalicelib.catalog.products.render")
@@ -69,18 +68,10 @@ def _option_write(req: Req, option_id: str, write: Callable[[Any], Any]) -> dict
                           lambda state: (write(state[0]), state[1]), req.if_match)
 
 
-@route(bp, "PUT", "/product-options/{option_id}", summary="Replace an option", body=OptionCreate,
-       response=OptionOut, permission="product_options.update", message=msg.OPTION_UPDATED)
-def replace_option(req: Req, option_id: str) -> dict[str, Any]:
-    changes = req.body.model_dump()
-    return _option_write(req, option_id, lambda o: options.update_option(o, changes))
-
-
-@route(bp, "PATCH", "/product-options/{option_id}", summary="Update some fields of an option", body=OptionPatch,
-       response=OptionOut, permission="product_options.update", message=msg.OPTION_UPDATED)
-def patch_option(req: Req, option_id: str) -> dict[str, Any]:
-    changes = patch_changes(req.body)
-    return _option_write(req, option_id, lambda o: options.update_option(o, changes))
+update_routes(bp, "/product-options/{option_id}", module=__name__, name="option", noun="an option", put=OptionCreate,
+              patch=OptionPatch, response=OptionOut, permission="product_options.update", message=msg.OPTION_UPDATED,
+              update=lambda req, option_id, changes: _option_write(
+                  req, option_id, lambda option: options.update_option(option, changes)))
 
 
 @route(bp, "DELETE", "/product-options/{option_id}", summary="Delete an option and its values (409 when in use)",
@@ -125,18 +116,10 @@ def _value_write(req: Req, value_id: str, write: Callable[[Any], Any]) -> dict[s
     return guarded_answer(lambda: options.get_value(value_id), _value_shown, write, req.if_match)
 
 
-@route(bp, "PUT", "/product-option-values/{value_id}", summary="Replace an option value", body=ValueCreate,
-       response=ValueOut, permission="product_option_values.update", message=msg.VALUE_UPDATED)
-def replace_value(req: Req, value_id: str) -> dict[str, Any]:
-    changes = req.body.model_dump()
-    return _value_write(req, value_id, lambda v: options.update_value(v, changes))
-
-
-@route(bp, "PATCH", "/product-option-values/{value_id}", summary="Update some fields of an option value",
-       body=ValuePatch, response=ValueOut, permission="product_option_values.update", message=msg.VALUE_UPDATED)
-def patch_value(req: Req, value_id: str) -> dict[str, Any]:
-    changes = patch_changes(req.body)
-    return _value_write(req, value_id, lambda v: options.update_value(v, changes))
+update_routes(bp, "/product-option-values/{value_id}", module=__name__, name="value", noun="an option value",
+              put=ValueCreate, patch=ValuePatch, response=ValueOut, permission="product_option_values.update",
+              message=msg.VALUE_UPDATED, update=lambda req, value_id, changes: _value_write(
+                  req, value_id, lambda value: options.update_value(value, changes)))
 
 
 @route(bp, "DELETE", "/product-option-values/{value_id}", summary="Delete an option value (409 when in use)",

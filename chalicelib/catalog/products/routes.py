@@ -18,10 +18,9 @@ from chalicelib.catalog.products.schemas import (
 )
 from chalicelib.core import keys
 from chalicelib.core.concurrency import guarded_answer, guarded_write
-from chalicelib.core.http import Req, route
+from chalicelib.core.http import Req, route, update_routes
 from chalicelib.core.lazy import lazy_import
 from chalicelib.core.pagination import Page
-from chalicelib.core.schemas import patch_changes
 
 if TYPE_CHECKING:
     from chalicelib.catalog.products.collection import Collection
@@ -110,17 +109,9 @@ def _update(req: Req, product_id: str, changes: dict[str, Any]) -> dict[str, Any
     return _write(req, product_id, lambda found: services.update_product(found, changes), changes=changes)
 
 
-@route(bp, "PUT", "/products/{product_id}", summary="Replace a product", body=ProductFields,
-       response=ProductDetail, permission="products.update", message=msg.PRODUCT_UPDATED)
-def replace_product(req: Req, product_id: str) -> dict[str, Any]:
-    return _update(req, product_id, req.body.model_dump())
-
-
-@route(bp, "PATCH", "/products/{product_id}", summary="Update some fields of a product", body=ProductPatch,
-       response=ProductDetail, permission="products.update", message=msg.PRODUCT_UPDATED)
-def patch_product(req: Req, product_id: str) -> dict[str, Any]:
-    changes = patch_changes(req.body, nullable=("description",))
-    return _update(req, product_id, changes)
+update_routes(bp, "/products/{product_id}", module=__name__, name="product", noun="a product", put=ProductFields,
+              patch=ProductPatch, response=ProductDetail, permission="products.update", message=msg.PRODUCT_UPDATED,
+              update=_update, nullable=("description",))
 
 
 @route(bp, "DELETE", "/products/{product_id}", summary="Soft-delete a product (its slug stays taken)",

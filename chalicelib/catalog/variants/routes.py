@@ -13,10 +13,9 @@ from chalice import Blueprint
 from chalicelib.catalog import messages as msg
 from chalicelib.catalog.products.schemas import VariantCreate, VariantOut, VariantPatch
 from chalicelib.core.concurrency import guarded_answer, guarded_write
-from chalicelib.core.http import Req, route
+from chalicelib.core.http import Req, route, update_routes
 from chalicelib.core.lazy import lazy_import
 from chalicelib.core.pagination import Page, PageQuery, paginate
-from chalicelib.core.schemas import patch_changes
 
 variants = lazy_import("chalicelib.catalog.variants.services")
 render = lazy_import("chalicelib.catalog.products.render")
@@ -85,18 +84,11 @@ def _variant_write(req: Req, variant_id: str, write: Callable[[Any], Any]) -> di
                           lambda state: (write(state[0]), *state[1:]), req.if_match)
 
 
-@route(bp, "PUT", "/product-variants/{variant_id}", summary="Replace a variant", body=VariantCreate,
-       response=VariantOut, permission="product_variants.update", message=msg.VARIANT_UPDATED)
-def replace_variant(req: Req, variant_id: str) -> dict[str, Any]:
-    changes = req.body.model_dump()
-    return _variant_write(req, variant_id, lambda v: variants.update_variant(v, changes))
-
-
-@route(bp, "PATCH", "/product-variants/{variant_id}", summary="Update some fields of a variant", body=VariantPatch,
-       response=VariantOut, permission="product_variants.update", message=msg.VARIANT_UPDATED)
-def patch_variant(req: Req, variant_id: str) -> dict[str, Any]:
-    changes = patch_changes(req.body, nullable=("compare_at_price",))
-    return _variant_write(req, variant_id, lambda v: variants.update_variant(v, changes))
+update_routes(bp, "/product-variants/{variant_id}", module=__name__, name="variant", noun="a variant",
+              put=VariantCreate, patch=VariantPatch, response=VariantOut, permission="product_variants.update",
+              message=msg.VARIANT_UPDATED, nullable=("compare_at_price",),
+              update=lambda req, variant_id, changes: _variant_write(
+                  req, variant_id, lambda variant: variants.update_variant(variant, changes)))
 
 
 @route(bp, "DELETE", "/product-variants/{variant_id}", summary="Delete a variant, its stock, SKU and combination",
