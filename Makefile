@@ -4,7 +4,7 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 STAMP := $(VENV)/.installed
 
-.PHONY: run test install lint clean package test-ddblocal swagger-ui
+.PHONY: run test install lint clean package test-ddblocal swagger-ui test-clients
 .PHONY: deploy-local deploy-local-stop test-deployed
 
 $(BIN)/python:
@@ -39,6 +39,12 @@ test: lint
 	$(BIN)/python -m pytest -q
 	$(MAKE) --no-print-directory test-ddblocal VENV=$(VENV)
 	$(MAKE) --no-print-directory test-deployed VENV=$(VENV)
+	$(MAKE) --no-print-directory test-clients VENV=$(VENV)
+
+## make test-clients: clients generated from /openapi.json by openapi-python-client and openapi-typescript (pinned,
+##   in a cache outside the repo) come out with no warning, and tests/clients/ programs type-check against them.
+test-clients: install
+	PYTHON=$(BIN)/python bash scripts/test_clients.sh
 
 ## make test-ddblocal: the HTTP/service suite again with DynamoDB on AWS's DynamoDB Local (java + npm).
 DDBLOCAL_ARGS ?= --ignore=tests/deploy --ignore=tests/smoke --ignore=tests/fuzz --ignore=tests/browser

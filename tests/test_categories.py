@@ -1,7 +1,7 @@
 """Categories through HTTP: tree rules, slugs, filters, deletes, HTTP preconditions, budgets."""
 from __future__ import annotations
 
-from tests.catalog_builders import make_category, make_product
+from tests.builders import make_category, make_product
 
 
 def test_create_generates_slug_and_defaults(api, admin):
@@ -128,7 +128,7 @@ def test_delete_rules(api, admin):
     reply = api.delete(f"/product-categories/{parent['id']}", token=admin.token)
     assert reply.status == 409 and reply.json["success"] is False
     with_product = make_category(api, admin.token)
-    make_product(api, admin.token, with_product["id"])
+    make_product(api, admin.token, category_id=with_product["id"], variants=0).data
     assert api.delete(f"/product-categories/{with_product['id']}", token=admin.token).status == 409
     etag = api.get(f"/product-categories/{child['id']}", token=admin.token).headers["etag"]
     assert api.delete(f"/product-categories/{child['id']}", token=admin.token, headers={"If-Match": '"nope"'}).status == 412

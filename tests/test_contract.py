@@ -5,7 +5,7 @@ from __future__ import annotations
 import jsonschema
 import pytest
 
-from tests.builders_catalog import make_product
+from tests.builders import make_product
 
 
 def _document(api) -> dict:

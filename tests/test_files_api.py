@@ -9,7 +9,7 @@ from urllib.parse import quote_plus
 
 import pytest
 
-from tests.builders_media import (
+from tests.builders import (
     ask_upload,
     file_item,
     jpeg_bytes,

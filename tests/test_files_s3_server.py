@@ -8,7 +8,7 @@ from collections.abc import Iterator
 import pytest
 import requests
 
-from tests.builders_media import ask_upload, file_item, object_exists, png_bytes
+from tests.builders import ask_upload, file_item, object_exists, png_bytes
 
 ORIGIN = "http://127.0.0.1:3000"  # in the bucket's CORS rules (tests/conftest.py)
 
@@ -84,7 +84,7 @@ def test_text_announced_as_png_is_rejected(api, staff, s3_server):
 
 
 def test_the_bucket_cors_rules_allow_the_configured_origins_to_post(api, s3_server):
-    from tests.builders_media import bucket, s3
+    from tests.builders import bucket, s3
 
     rules = s3().get_bucket_cors(Bucket=bucket())["CORSRules"]
     assert any(ORIGIN in r["AllowedOrigins"] and "POST" in r["AllowedMethods"] for r in rules)

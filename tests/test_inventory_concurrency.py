@@ -7,7 +7,7 @@ import threading
 from collections import Counter
 from collections.abc import Callable
 
-from tests.builders_catalog import attach, create_store, make_product
+from tests.builders import attach, create_store, make_product
 
 JOIN_SECONDS = 120  # a hung request fails the test instead of hanging the run
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.builders_catalog import add_members, attach, create_store, make_product
+from tests.builders import add_members, attach, create_store, make_product
 
 SWEEP_EVENT = {"version": "0", "id": "5b4b0e4c-0000-0000-0000-000000000000", "detail-type": "Scheduled Event",
                "source": "aws.events", "account": "123456789012", "time": "2026-12-02T05:00:00Z",

@@ -3,12 +3,12 @@ from __future__ import annotations
 
 import pytest
 
-from tests.catalog_builders import make_category, make_option, make_product, make_variant
+from tests.builders import make_category, make_option, make_product, make_variant
 
 
 @pytest.fixture
 def product(api, admin):
-    return make_product(api, admin.token, make_category(api, admin.token)["id"])
+    return make_product(api, admin.token, category_id=make_category(api, admin.token)["id"], variants=0).data
 
 
 def test_create_and_read_options_with_values(api, admin, customer, product):
@@ -40,7 +40,7 @@ def test_option_names_unique_per_product_case_insensitive(api, admin, product):
     make_option(api, admin.token, product["id"], "Couleur", [])
     reply = api.post(f"/products/{product['id']}/options", json={"name": "couleur"}, token=admin.token)
     assert reply.status == 422 and "name" in reply.errors
-    other = make_product(api, admin.token, product["product_category_id"])
+    other = make_product(api, admin.token, category_id=product["product_category_id"], variants=0).data
     assert api.post(f"/products/{other['id']}/options", json={"name": "Couleur"}, token=admin.token).status == 201
     # renaming frees the old name and takes the new one
     second = make_option(api, admin.token, product["id"], "Matière", [])
@@ -98,11 +98,15 @@ def test_update_values_and_preconditions(api, admin, product):
     opath = f"/product-options/{option['id']}"
     get_etag = api.get(opath, token=admin.token).headers["etag"]
     reply = api.patch(opath, json={"position": 3}, token=admin.token, headers={"If-Match": get_etag})
-    assert reply.status == 200 and reply.data["position"] == 3 and "values" not in reply.data
+    # the write answers what GET renders (the option with its values): one ETag for both
+    assert reply.status == 200 and reply.data["position"] == 3 and reply.data == api.get(opath, token=admin.token).data
+    assert sorted(v["value"] for v in reply.data["values"]) == ["Bleu", "Rouge", "Vert"]
     write_etag = reply.headers["etag"]
+    assert write_etag == api.get(opath, token=admin.token).headers["etag"]
     assert api.patch(opath, json={"position": 4}, token=admin.token, headers={"If-Match": get_etag}).status == 412
     reply = api.patch(opath, json={"position": 4}, token=admin.token, headers={"If-Match": write_etag})
-    assert reply.status == 200 and len(reply.calls) <= 3
+    # auth, the option by id (gsi5), the option's values (Query), the write
+    assert reply.status == 200 and reply.calls == ["BatchGetItem", "Query", "Query", "TransactWriteItems"]
     assert api.get(opath, token=admin.token, headers={"If-None-Match": api.get(opath, token=admin.token).headers["etag"]}).status == 304
 
 

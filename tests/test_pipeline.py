@@ -19,6 +19,7 @@ from chalicelib.core.pagination import PageQuery, paginate
 from chalicelib.core.schemas import Input, Output
 from chalicelib.core.table import Entity
 from chalicelib.core.tx import Tx, UniqueValue
+from chalicelib.identity.gate import authenticate_request
 from tests.conftest import Api
 
 bp = Blueprint("pipeline_test")
@@ -87,7 +88,7 @@ def private(req: Req) -> Any:
 del http.ROUTES[_before:]  # keep the real app's OpenAPI document free of these
 pipeline_app = wiring.CatalogApp(app_name="pipeline-test")
 pipeline_app.register_blueprint(bp)
-wiring.install(pipeline_app)
+wiring.install(pipeline_app, authenticate=authenticate_request)  # as app.py does (this file may run first)
 
 
 @pytest.fixture

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.builders_catalog import add_members, attach, create_store, make_product
+from tests.builders import add_members, attach, create_store, make_product
 
 
 def _setup(api, admin, *, currency: str = "EUR", variants: int = 1):

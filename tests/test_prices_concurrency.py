@@ -7,7 +7,7 @@ from __future__ import annotations
 import json
 import threading
 
-from tests.builders_catalog import attach, create_store, make_product
+from tests.builders import attach, create_store, make_product
 
 _WIDE = 49  # 49 rows of one product: 49 × 2 + 1 + 4 = 103 parts, more than one transaction holds
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from chalicelib.core import keys
 from chalicelib.core.table import Entity
-from tests.builders_catalog import add_members, attach, create_store, make_product
+from tests.builders import add_members, attach, create_store, make_product
 
 
 def _stock_rows(product_id: str) -> list[Entity]:

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.catalog_builders import (
+from tests.builders import (
     make_category,
     make_option,
     make_product,
@@ -20,8 +20,8 @@ def category(api, admin):
 
 
 def test_get_product_with_everything_in_three_calls(api, admin, customer, category):
-    stores = [make_store("Paris"), make_store("Lyon")]
-    product = make_product(api, admin.token, category["id"], name="Veste", store_ids=stores)
+    stores = [make_store(api, admin.token, "Paris"), make_store(api, admin.token, "Lyon")]
+    product = make_product(api, admin.token, category_id=category["id"], name="Veste", store_ids=stores, variants=0).data
     option = make_option(api, admin.token, product["id"], "Taille", ["S", "M"])
     variants = [make_variant(api, admin.token, product["id"], option_value_ids=[v["id"]]) for v in option["values"]]
     from chalicelib.catalog.stock.models import stock_item
@@ -50,7 +50,7 @@ def test_get_product_with_everything_in_three_calls(api, admin, customer, catego
 
 
 def test_include_selects_related_resources(api, admin, category):
-    product = make_product(api, admin.token, category["id"])
+    product = make_product(api, admin.token, category_id=category["id"], variants=0).data
     reply = api.get(f"/products/{product['id']}?include=category", token=admin.token)
     assert reply.data["category"]["id"] == category["id"]
     assert not {"variants", "options", "stores", "gallery", "creator"} & set(reply.data)
@@ -63,7 +63,7 @@ def test_include_selects_related_resources(api, admin, category):
 def test_list_includes_keep_the_budget(api, admin, category):
     cover = make_ready_file()
     for _ in range(3):
-        made = make_product(api, admin.token, category["id"])
+        made = make_product(api, admin.token, category_id=category["id"], variants=0).data
     set_gallery(made["id"], [cover, make_ready_file()])
     reply = api.get("/products?include=category,creator,gallery", token=admin.token)
     assert reply.status == 200 and len(reply.calls) <= 3, reply.calls
@@ -76,7 +76,7 @@ def test_list_includes_keep_the_budget(api, admin, category):
 
 
 def test_paging_23_products_newest_first(api, admin, category):
-    made = [make_product(api, admin.token, category["id"])["id"] for _ in range(23)]
+    made = [make_product(api, admin.token, category_id=category["id"], variants=0).data["id"] for _ in range(23)]
     seen, cursor, pages = [], None, []
     while True:
         reply = api.get("/products?per_page=10" + (f"&cursor={cursor}" if cursor else ""), token=admin.token)
@@ -95,9 +95,9 @@ def test_paging_23_products_newest_first(api, admin, category):
 
 def test_filters_and_their_totals(api, admin, category):
     other = make_category(api, admin.token)
-    a = make_product(api, admin.token, category["id"], is_featured=True)
-    b = make_product(api, admin.token, category["id"], is_active=False)
-    c = make_product(api, admin.token, other["id"], is_featured=True, is_active=False)
+    a = make_product(api, admin.token, category_id=category["id"], is_featured=True, variants=0).data
+    b = make_product(api, admin.token, category_id=category["id"], is_active=False, variants=0).data
+    c = make_product(api, admin.token, category_id=other["id"], is_featured=True, is_active=False, variants=0).data
 
     def ids(url: str) -> tuple[list[str], int]:
         reply = api.get(url, token=admin.token)
@@ -117,17 +117,17 @@ def test_filters_and_their_totals(api, admin, category):
 
 
 def test_unsupported_filter_combinations_are_422(api, admin, category):
-    store = make_store()
+    store = make_store(api, admin.token)
     for query in (f"store_id={store}&product_category_id={category['id']}", f"store_id={store}&is_featured=true"):
         reply = api.get(f"/products?{query}", token=admin.token)
         assert reply.status == 422 and reply.errors, query
 
 
 def test_customers_only_see_active_live_products(api, admin, customer, category):
-    store = make_store()
-    active = make_product(api, admin.token, category["id"], store_ids=[store], is_featured=True)
-    inactive = make_product(api, admin.token, category["id"], store_ids=[store], is_active=False, is_featured=True)
-    deleted = make_product(api, admin.token, category["id"], store_ids=[store])
+    store = make_store(api, admin.token)
+    active = make_product(api, admin.token, category_id=category["id"], store_ids=[store], is_featured=True, variants=0).data
+    inactive = make_product(api, admin.token, category_id=category["id"], store_ids=[store], is_active=False, is_featured=True, variants=0).data
+    deleted = make_product(api, admin.token, category_id=category["id"], store_ids=[store], variants=0).data
     api.delete(f"/products/{deleted['id']}", token=admin.token)
     for url in ("/products", f"/products?product_category_id={category['id']}", f"/products?store_id={store}",
                 "/products?is_featured=true", "/products?is_active=true"):
@@ -149,8 +149,8 @@ def test_customers_only_see_active_live_products(api, admin, customer, category)
 
 
 def test_store_list_paging(api, admin, category):
-    store = make_store()
-    made = [make_product(api, admin.token, category["id"], store_ids=[store])["id"] for _ in range(5)]
+    store = make_store(api, admin.token)
+    made = [make_product(api, admin.token, category_id=category["id"], store_ids=[store], variants=0).data["id"] for _ in range(5)]
     seen, cursor = [], None
     while True:
         reply = api.get(f"/products?store_id={store}&per_page=2" + (f"&cursor={cursor}" if cursor else ""),
@@ -166,7 +166,7 @@ def test_store_list_paging(api, admin, category):
 def test_staff_and_customer_permissions(api, staff, customer, category, admin):
     assert api.get("/products", token=staff.token).status == 200
     assert api.post("/products", json={"name": "X", "product_category_id": category["id"]}, token=staff.token).status == 403
-    product = make_product(api, admin.token, category["id"])
+    product = make_product(api, admin.token, category_id=category["id"], variants=0).data
     assert api.patch(f"/products/{product['id']}", json={"name": "Y"}, token=customer.token).status == 403
     assert api.delete(f"/products/{product['id']}", token=staff.token).status == 403
     assert api.get("/products").status == 401
@@ -174,10 +174,10 @@ def test_staff_and_customer_permissions(api, staff, customer, category, admin):
 
 def test_featured_filters_through_listing_items(api, admin, customer, category):
     other = make_category(api, admin.token)
-    a = make_product(api, admin.token, category["id"], is_featured=True)
-    b = make_product(api, admin.token, category["id"], is_featured=True, is_active=False)
-    c = make_product(api, admin.token, other["id"], is_featured=True)
-    d = make_product(api, admin.token, category["id"])
+    a = make_product(api, admin.token, category_id=category["id"], is_featured=True, variants=0).data
+    b = make_product(api, admin.token, category_id=category["id"], is_featured=True, is_active=False, variants=0).data
+    c = make_product(api, admin.token, category_id=other["id"], is_featured=True, variants=0).data
+    d = make_product(api, admin.token, category_id=category["id"], variants=0).data
 
     def ids(url: str, token: str = admin.token) -> tuple[list[str], int]:
         reply = api.get(url, token=token)
@@ -203,8 +203,8 @@ def test_featured_filters_through_listing_items(api, admin, customer, category):
 
 
 def test_a_product_read_renders_at_most_twenty_stores(api, admin, category):
-    stores = [make_store(f"S{i}") for i in range(25)]
-    product = make_product(api, admin.token, category["id"], store_ids=stores[:20])
+    stores = [make_store(api, admin.token, f"S{i}") for i in range(25)]
+    product = make_product(api, admin.token, category_id=category["id"], store_ids=stores[:20], variants=0).data
     attached = api.post(f"/products/{product['id']}/stores", json={"store_ids": stores[20:]}, token=admin.token)
     assert attached.status in (200, 201), attached.json
     reply = api.get(f"/products/{product['id']}", token=admin.token)

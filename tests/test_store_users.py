@@ -2,7 +2,7 @@
 manager's scope; totals and call budgets."""
 from __future__ import annotations
 
-from tests.builders_catalog import add_members, create_store, make_plain_users
+from tests.builders import add_members, create_store, make_plain_users
 from tests.conftest import make_account
 
 

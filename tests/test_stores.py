@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import threading
 
-from tests.builders_catalog import add_members, create_store
+from tests.builders import add_members, create_store
 from tests.conftest import make_account
 
 ADDRESS = {"line1": "1 rue de la Paix", "city": "Paris", "postal_code": "75002", "country": "FR"}

@@ -8,7 +8,7 @@ from chalicelib.core import keys
 from chalicelib.core.table import Entity
 from chalicelib.core.tx import read_total
 from chalicelib.stores.models import StoreMemberItem, store_members_total
-from tests.builders_catalog import (
+from tests.builders import (
     add_members,
     attach,
     create_store,
@@ -88,6 +88,13 @@ def test_an_interrupted_deletion_is_finished_by_a_retry(api, admin):
     other = make_product(api, admin.token)
     refused = api.post(f"/products/{other.product_id}/stores", json={"store_ids": [store["id"]]}, token=admin.token)
     assert refused.status == 422 and list(refused.errors) == ["store_ids.0"]
+    # ... nor can a new product be created in it (issue 14: this was 201 while attach said 422)
+    category = other.data["product_category_id"]
+    created = api.post("/products", json={"name": "Nouveau", "product_category_id": category,
+                                          "store_ids": [store["id"]]}, token=admin.token)
+    assert created.status == 422 and list(created.errors) == ["store_ids"], created.json
+    listed = api.get(f"/products?product_category_id={category}", token=admin.token)
+    assert [p["id"] for p in listed.data] == [other.product_id]  # nothing was created
     add = api.post(f"/stores/{store['id']}/users", json={"user_ids": [admin.id]}, token=admin.token)
     assert add.status == 404
     assert api.delete(f"/stores/{store['id']}", token=admin.token).status == 200

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 import pytest
 
-from tests.builders_catalog import Catalog, add_members, attach, create_store, make_product
+from tests.builders import Catalog, add_members, attach, create_store, make_product
 from tests.conftest import Account
 
 

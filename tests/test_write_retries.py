@@ -13,7 +13,7 @@ import pytest
 from botocore.exceptions import ConnectionClosedError, EndpointConnectionError, ReadTimeoutError
 
 from chalicelib.core.table import Entity
-from tests.catalog_builders import make_category
+from tests.builders import make_category
 from tests.conftest import DYNAMODB_ENDPOINT
 
 needs_tokens = pytest.mark.skipif(

@@ -2,7 +2,7 @@
 core.schemas.patch_field), compare_at_price ≥ price, the stock cap of 10⁹ through adjust."""
 from __future__ import annotations
 
-from tests.builders_catalog import attach, create_store, make_product
+from tests.builders import attach, create_store, make_product
 
 
 def _catalog(api, admin):

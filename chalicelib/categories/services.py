@@ -10,7 +10,7 @@ from chalicelib.categories.models import CategoryItem
 from chalicelib.categories.schemas import CategoryCreate, CategoryListQuery
 from chalicelib.core import keys
 from chalicelib.core.batch import batch_get
-from chalicelib.core.concurrency import StaleVersion
+from chalicelib.core.concurrency import commit_versioned
 from chalicelib.core.errors import Conflict, NotFound, field_error
 from chalicelib.core.listing import Slot, apply_slots, move_totals, position_sort, query_partition, slot_actions
 from chalicelib.core.pagination import Page, paginate
@@ -172,14 +172,7 @@ def update_category(current: CategoryItem, changes: dict[str, Any], new_parent: 
             _join_parent(tx, new_parent)
     tx.update(CategoryItem, keys.category_key(current.id), actions, condition=condition, label="version")
     move_totals(tx, before, after)
-    try:
-        tx.commit()
-    except TxCancelled as exc:
-        if "version" in exc.failed:
-            raise StaleVersion() from None
-        if "parent" in exc.failed:
-            raise field_error("parent_id", msg.PARENT_MISSING) from None
-        raise
+    commit_versioned(tx, lambda failed: field_error("parent_id", msg.PARENT_MISSING) if "parent" in failed else None)
     for field in FIELDS:
         setattr(current, field, new[field])
     current.depth, current.path, current.updated_at, current.version = depth, path or None, now, current.version + 1
@@ -201,9 +194,4 @@ def delete_category(current: CategoryItem) -> None:
         tx.update(CategoryItem, keys.category_key(current.parent_id), [CategoryItem.children_count.add(-1)],
                   label="parent")
     move_totals(tx, item_slots(current), [])
-    try:
-        tx.commit()
-    except TxCancelled as exc:
-        if "version" in exc.failed:
-            raise StaleVersion() from None
-        raise
+    commit_versioned(tx)

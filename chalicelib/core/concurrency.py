@@ -1,7 +1,7 @@
 """If-Match and lost-update protection: the one path every write of the API takes.
 
-A write reads the current item, checks `If-Match` against the ETag of the resource as its GET renders it,
-then writes on the condition that `version` did not move. When it moved in between: with If-Match the
+A write reads the current item, checks `If-Match` against the ETag of the resource as its GET renders it
+(writes answer that same representation, so the ETag of a write's answer and of a read are one), then writes on the condition that `version` did not move. When it moved in between: with If-Match the
 client's view is stale (412); without, the change is applied again on the fresh state (nothing is lost).
 """
 from __future__ import annotations
@@ -11,7 +11,7 @@ import time
 from collections.abc import Callable
 from typing import Any, TypeVar
 
-from chalicelib.core.errors import Conflict, PreconditionFailed
+from chalicelib.core.errors import AppError, Conflict, PreconditionFailed, TxCancelled
 
 C = TypeVar("C")
 R = TypeVar("R")
@@ -23,9 +23,27 @@ class StaleVersion(Exception):
     """The item's version changed between the read and the conditional write."""
 
 
+def commit_versioned(tx: Any, explain: Callable[[list[str]], AppError | None] | None = None, *,
+                     stale: tuple[str, ...] = ("version",), created_id: str | None = None) -> None:
+    """Commit a transaction (core.tx.Tx) whose version guards carry the labels `stale` (one ending in ":"
+    names a family, "link:" for every link): one of them failing → StaleVersion, which guarded_write
+    turns into a re-read (or 412 with If-Match); otherwise `explain(failed)` names the domain error, or
+    the cancellation goes on (409). `created_id`: a create's id, for its Idempotency-Key (core.tx)."""
+    try:
+        tx.commit(created_id=created_id)
+    except TxCancelled as exc:
+        families = tuple(label for label in stale if label.endswith(":"))
+        if any(label in stale or label.startswith(families or ("\0",)) for label in exc.failed):
+            raise StaleVersion() from None
+        error = explain(exc.failed) if explain is not None else None
+        if error is not None:
+            raise error from None
+        raise
+
+
 def matches(if_match: str, current_output: Any) -> bool:
     """Does `If-Match` name this representation (or `*`)?"""
-    from chalicelib.core.http import dump, etag_of
+    from chalicelib.core.responses import dump, etag_of
 
     wanted = [tag.strip() for tag in if_match.split(",")]
     weakless = [tag.removeprefix("W/") for tag in wanted]
@@ -36,13 +54,6 @@ def require_match(if_match: str | None, current_output: Any) -> None:
     """412 unless `If-Match` names the current representation (or is `*`)."""
     if if_match and not matches(if_match, current_output):
         raise PreconditionFailed()
-
-
-def require_match_either(if_match: str | None, own: Any, full: Callable[[], Any]) -> None:
-    """412 unless `If-Match` names `own` (what writes answer) or the `full` representation a read renders
-    (built only when `own` does not match: it may cost a read)."""
-    if if_match and not matches(if_match, own):
-        require_match(if_match, full())
 
 
 def guarded_write(load: Callable[[], C], render: Callable[[C], Any] | None, write: Callable[[C], R],
@@ -67,3 +78,11 @@ def guarded_write(load: Callable[[], C], render: Callable[[C], Any] | None, writ
         if backoff:
             time.sleep(random.uniform(0, backoff * min(attempt + 1, 8)))  # noqa: S311 - jitter, not a secret
     raise Conflict()
+
+
+def guarded_answer(load: Callable[[], C], render: Callable[[C], Any], write: Callable[[C], C],
+                   if_match: str | None) -> Any:
+    """A write that answers what its read renders: `If-Match` is checked on `render(load())` (the ETag of
+    the GET), `write` returns the new state, and the answer is `render(new state)`, whose ETag is the next
+    read's. Every write of a resource that has a GET goes through here or through guarded_write."""
+    return render(guarded_write(load, render, write, if_match))

@@ -1,44 +1,28 @@
-"""The one place where HTTP meets the domain: parse, authenticate, call, render the envelope, convert errors."""
+"""The one place where HTTP meets the domain: the route(...) decorator and its pipeline (parse, authenticate,
+call, render the envelope, convert errors). Parsing a request: core.request; rendering an answer: core.responses."""
 from __future__ import annotations
 
 import functools
-import hashlib
-import json
-import logging
-import uuid
-from contextvars import ContextVar
 from dataclasses import dataclass, field
 from typing import Any, Callable, Mapping
 
 from chalice import Blueprint, Response
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel
 
 from chalicelib.core import i18n
-from chalicelib.core.errors import (
-    AppError,
-    BadRequest,
-    Conflict,
-    InternalError,
-    NotFound,
-    PayloadTooLarge,
-    ServiceUnavailable,
-    TxCancelled,
-    UnsupportedMediaType,
-    ValidationFailed,
-)
+from chalicelib.core.errors import AppError, Conflict, NotFound, TxCancelled, ValidationFailed
 from chalicelib.core.idempotency import IdempotencyClaim, IdempotentReplay, body_hash, set_idempotency_claim
-from chalicelib.core.jsontext import JsonRejected, parse_json
 from chalicelib.core.pagination import Page
-from chalicelib.core.schemas import error_messages
-
-MAX_BODY = 1024 * 1024
-JSON_TYPE = "application/json; charset=utf-8"
-# Chalice checks content types before our code runs; accept every common one and decide here.
-ACCEPTED_CONTENT_TYPES = ["application/json", "text/plain", "application/x-www-form-urlencoded",
-                          "multipart/form-data", "application/xml", "text/html", "application/octet-stream"]
-
-log = logging.getLogger("catalog")
-_JSON_REJECTED = {"too_deep": i18n.JSON_TOO_DEEP, "number": i18n.JSON_NUMBER}
+from chalicelib.core.request import (
+    ACCEPTED_CONTENT_TYPES,
+    client_ip,
+    current_request_id,
+    parse_body,
+    parse_query,
+    set_log_user,
+)
+from chalicelib.core.responses import dump, envelope, error_response, etag_of, json_response, unexpected
+from chalicelib.core.schemas import patch_changes
 
 
 @dataclass
@@ -102,55 +86,6 @@ class Req:
         return self.headers.get("if-match")
 
 
-def envelope(data: Any = None, *, message: str | None = None, meta: dict | None = None) -> dict[str, Any]:
-    body: dict[str, Any] = {"success": True, "data": data}
-    if message:
-        body["message"] = message
-    if meta is not None:
-        body["meta"] = meta
-    return body
-
-
-def error_body(error: str, errors: Mapping[str, list[str]] | None = None) -> dict[str, Any]:
-    body: dict[str, Any] = {"success": False, "error": error}
-    if errors:
-        body["errors"] = dict(errors)
-    return body
-
-
-def json_response(body: Any, status: int, headers: Mapping[str, str] | None = None) -> Response:
-    return Response(body=json.dumps(body, ensure_ascii=False, default=str), status_code=status,
-                    headers={"Content-Type": JSON_TYPE, **(headers or {})})
-
-
-def error_response(exc: AppError) -> Response:
-    return json_response(error_body(exc.render(), exc.errors), exc.status, exc.headers)
-
-
-def etag_of(data: Any) -> str:
-    """Hash of the representation's state. Signed download links (`url`) are left out: they are re-signed on
-    every read, so including them would change the ETag every second without the resource changing."""
-    digest = hashlib.sha256(json.dumps(_without_links(data), sort_keys=True, default=str).encode()).hexdigest()[:32]
-    return f'"{digest}"'
-
-
-def _without_links(data: Any) -> Any:
-    if isinstance(data, dict):
-        return {k: _without_links(v) for k, v in data.items() if k != "url"}
-    if isinstance(data, list):
-        return [_without_links(v) for v in data]
-    return data
-
-
-def dump(value: Any) -> Any:
-    """Models, lists of models and plain data → JSON-ready data."""
-    if isinstance(value, BaseModel):
-        return value.model_dump(mode="json")
-    if isinstance(value, (list, tuple)):
-        return [dump(v) for v in value]
-    return value
-
-
 def route(
     bp: Blueprint,
     method: str,
@@ -197,6 +132,28 @@ def route(
     return decorator
 
 
+def update_routes(bp: Blueprint, path: str, *, module: str, name: str, noun: str, put: type[BaseModel],
+                  patch: type[BaseModel], response: type[BaseModel], permission: str, message: i18n.T,
+                  update: Callable[[Req, str, dict[str, Any]], Any], nullable: tuple[str, ...] = ()) -> None:
+    """PUT `path` (replace: every field of `put`) and PATCH `path` (the fields the body names; `nullable`
+    ones may be null to clear them) of one resource, both answering `update(req, resource_id, changes)`.
+    The views are `replace_<name>` and `patch_<name>` of `module` (operation ids, per-route functions)."""
+
+    def replace(req: Req, **ids: str) -> Any:
+        return update(req, *ids.values(), req.body.model_dump())
+
+    def partial(req: Req, **ids: str) -> Any:
+        return update(req, *ids.values(), patch_changes(req.body, nullable=nullable))
+
+    for view, verb in ((replace, "replace"), (partial, "patch")):
+        view.__name__ = view.__qualname__ = f"{verb}_{name}"
+        view.__module__ = module
+    route(bp, "PUT", path, summary=f"Replace {noun}", body=put, response=response, permission=permission,
+          message=message)(replace)
+    route(bp, "PATCH", path, summary=f"Update some fields of {noun}", body=patch, response=response,
+          permission=permission, message=message)(partial)
+
+
 Authenticate = Callable[[str | None, str | None], Any]  # (Authorization header, permission) → the principal
 _authenticator: list[Authenticate] = []
 
@@ -221,13 +178,13 @@ def _handle(bp: Blueprint, spec: RouteSpec, view: Callable[..., Any], path_param
               request_id=current_request_id(), client_ip=client_ip(request))
     set_idempotency_claim(None)
     try:
-        req.query = _parse_query(spec, request.query_params or {})
+        req.query = parse_query(spec.query, request.query_params or {})
         if not spec.public:
             req.principal = _authenticate(headers.get("authorization"), spec.permission)
-            _set_log_user(req.principal.user_id)
+            set_log_user(req.principal.user_id)
         raw = request.raw_body or b""
         req.raw_body = raw
-        req.body = _parse_body(spec, headers, raw)
+        req.body = parse_body(spec.method, spec.body, headers, raw)
         key = headers.get("idempotency-key")
         if key and replay is not None:
             actor = req.principal.user_id if req.principal else f"ip:{req.client_ip}"
@@ -245,38 +202,6 @@ def _handle(bp: Blueprint, spec: RouteSpec, view: Callable[..., Any], path_param
         return error_response(unexpected(exc, spec, req))
     finally:
         set_idempotency_claim(None)
-
-
-def _parse_query(spec: RouteSpec, params: Mapping[str, str]) -> Any:
-    if spec.query is None:
-        return None
-    try:
-        return spec.query.model_validate(dict(params))
-    except ValidationError as exc:
-        raise ValidationFailed(errors=error_messages(exc, root="query")) from None
-
-
-def _parse_body(spec: RouteSpec, headers: Mapping[str, str], raw: bytes) -> Any:
-    if spec.method not in ("POST", "PUT", "PATCH"):
-        return None
-    if len(raw) > MAX_BODY:
-        raise PayloadTooLarge()
-    if spec.body is None:
-        return None
-    content_type = (headers.get("content-type") or "application/json").split(";")[0].strip().lower()
-    if raw and content_type != "application/json" and not content_type.endswith("+json"):
-        raise UnsupportedMediaType()
-    try:
-        data = parse_json(raw) if raw.strip() else {}
-    except JsonRejected as exc:
-        raise BadRequest(_JSON_REJECTED.get(exc.reason, i18n.MALFORMED_JSON)) from None
-    if not isinstance(data, dict):
-        raise ValidationFailed(errors={"body": [i18n.T("Le corps de la requête doit être un objet JSON.",
-                                                        "The request body must be a JSON object.").render()]})
-    try:
-        return spec.body.model_validate(data)
-    except ValidationError as exc:
-        raise ValidationFailed(errors=error_messages(exc)) from None
 
 
 def _render(spec: RouteSpec, req: Req, result: Any, message: i18n.T | None) -> Response:
@@ -320,59 +245,3 @@ def _replay(spec: RouteSpec, claim: IdempotencyClaim, replay: Callable[[str], An
                          {"ETag": etag_of(data), "Idempotent-Replayed": "true"})
 
 
-_UNAVAILABLE_CODES = {"ProvisionedThroughputExceededException", "ThrottlingException", "RequestLimitExceeded",
-                      "InternalServerError", "ServiceUnavailable", "LimitExceededException", "SlowDown",
-                      "TransactionInProgressException"}  # the same token still running: ask again later
-
-
-def unexpected(exc: Exception, spec: RouteSpec, req: Req) -> AppError:
-    """Backend throttling or unreachable → 503 with Retry-After; anything else → 500, logged with context."""
-    from botocore.exceptions import BotoCoreError, ClientError
-
-    cause: BaseException | None = exc
-    while cause is not None:
-        if isinstance(cause, ClientError) and cause.response.get("Error", {}).get("Code") in _UNAVAILABLE_CODES:
-            break
-        if isinstance(cause, BotoCoreError):
-            break
-        code = getattr(cause, "cause_response_code", None)
-        if code in _UNAVAILABLE_CODES:
-            break
-        cause = getattr(cause, "cause", None) or cause.__cause__
-    if cause is not None:
-        log.warning("backend unavailable", extra={"request_id": req.request_id, "route": f"{spec.method} {spec.path}",
-                                                  "error": type(cause).__name__})
-        return ServiceUnavailable(retry_after=1)
-    log.error("unhandled error", exc_info=exc, extra={"request_id": req.request_id,
-                                                      "route": f"{spec.method} {spec.path}",
-                                                      "user_id": getattr(req.principal, "user_id", None)})
-    return InternalError()
-
-
-# --- request facts shared with the middleware ----------------------------------------------------
-_request_id: ContextVar[str] = ContextVar("request_id", default="-")
-
-
-def begin_request_id(request: Any) -> str:
-    """API Gateway's request id when there is one, else a fresh one; logged and sent as X-Request-Id."""
-    context = getattr(request, "context", None) or {}
-    value = str(context.get("requestId") or context.get("extendedRequestId") or "") or uuid.uuid4().hex
-    _request_id.set(value)
-    return value
-
-
-def current_request_id() -> str:
-    """The id of the request being handled (set by the request middleware)."""
-    return _request_id.get()
-
-
-def client_ip(request: Any) -> str:
-    context = getattr(request, "context", None) or {}
-    return str((context.get("identity") or {}).get("sourceIp") or "0.0.0.0")
-
-
-_log_user: ContextVar[str | None] = ContextVar("log_user", default=None)
-
-
-def _set_log_user(user_id: str | None) -> None:
-    _log_user.set(user_id)

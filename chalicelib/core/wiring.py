@@ -11,16 +11,10 @@ from typing import Any, Callable
 from chalice import Chalice, Response
 
 from chalicelib.core import i18n, logs
-from chalicelib.core.http import (
-    Authenticate,
-    _log_user,
-    begin_request_id,
-    client_ip,
-    error_body,
-    json_response,
-    set_authenticator,
-)
+from chalicelib.core.http import Authenticate, set_authenticator
 from chalicelib.core.meter import ensure_metered, start_metering
+from chalicelib.core.request import begin_request_id, client_ip, log_user
+from chalicelib.core.responses import error_body, json_response
 from chalicelib.core.settings import get_settings
 
 log = logging.getLogger("catalog")
@@ -82,7 +76,7 @@ def _request_middleware(event: Any, get_response: Callable[[Any], Response]) -> 
     started = time.perf_counter()
     request_id = begin_request_id(event)
     calls = start_metering()
-    _log_user.set(None)
+    log_user.set(None)
     headers = event.headers or {}
     i18n.set_language(headers.get("accept-language"))
     try:
@@ -99,7 +93,7 @@ def _request_middleware(event: Any, get_response: Callable[[Any], Response]) -> 
     log.info("request", extra={
         "request_id": request_id, "method": event.method, "route": (event.context or {}).get("resourcePath"),
         "path": event.path, "status": response.status_code, "duration_ms": round((time.perf_counter() - started) * 1000, 1),
-        "user_id": _log_user.get(), "ddb_calls": len(calls), "ddb_ops": calls, "ip": client_ip(event),
+        "user_id": log_user.get(), "ddb_calls": len(calls), "ddb_ops": calls, "ip": client_ip(event),
     })
     return response
 

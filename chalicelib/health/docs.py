@@ -9,7 +9,7 @@ from pathlib import Path
 from chalice import Response
 
 from chalicelib.core.errors import NotFound
-from chalicelib.core.http import error_response
+from chalicelib.core.responses import error_response
 
 STATIC = Path(__file__).resolve().parent / "static"
 # Name in the URL → (file under static/, content type). Nothing outside this list is ever read.

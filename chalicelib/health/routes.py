@@ -43,8 +43,8 @@ def openapi(req: Req) -> Any:
     """Generated from the route table and the pydantic schemas."""
     from chalice import Response
 
-    from chalicelib.core.http import json_response
     from chalicelib.core.openapi import build_document
+    from chalicelib.core.responses import json_response
 
     response: Response = json_response(build_document(), 200)
     return response

@@ -10,7 +10,7 @@ import pytest
 import requests
 from ulid import ULID
 
-from tests.builders_media import png_bytes
+from tests.builders import png_bytes
 from tests.deployed import DeployedStack
 
 TIMEOUT = 60  # a deployed function's first call starts a process (seconds on a loaded machine)

@@ -6,6 +6,7 @@ When that condition fails, one read of the parent tells which rule it was.
 """
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from ulid import ULID
@@ -15,11 +16,12 @@ from chalicelib.catalog.products.collection import Collection, load_collection, 
 from chalicelib.catalog.products.models import OptionItem, OptionValueItem, ProductItem
 from chalicelib.catalog.products.schemas import OptionCreate, ValueCreate
 from chalicelib.core import keys
-from chalicelib.core.concurrency import StaleVersion
+from chalicelib.core.concurrency import commit_versioned
 from chalicelib.core.errors import AppError, Conflict, NotFound, field_error
+from chalicelib.core.i18n import T
 from chalicelib.core.lookups import get_item, lookup, lookup_attributes
 from chalicelib.core.table import now_iso
-from chalicelib.core.tx import MAX_ITEMS, Tx, TxCancelled
+from chalicelib.core.tx import MAX_ITEMS, Tx
 
 MAX_OPTIONS = 5
 MAX_VALUES = 100
@@ -31,16 +33,24 @@ def options_range(product_id: str, option_id: str | None = None) -> Collection:
     return load_collection(product_id, lower=lower, upper=keys.product_key(product_id)[1])
 
 
+def _taken_or_full(field: str, key: str | None, taken: Any, count: Any, limit: int, taken_msg: T,
+                   limit_msg: T) -> AppError:
+    """Which rule of the parent (product or option) a cancelled create/rename broke: the name is taken, the
+    parent is full, or (neither) a concurrent change: 409."""
+    if key is not None and key in (taken or {}):
+        return field_error(field, taken_msg)
+    if int(count or 0) >= limit:
+        return field_error(field, limit_msg, max=limit)
+    return Conflict()
+
+
 def _product_rule(product_id: str, name_key: str | None) -> AppError:
     """Why a transaction conditioned on the product failed (one GetItem, only on failure)."""
     product = get_item(ProductItem, keys.product_key(product_id))
     if product is None or product.deleted_at:
         return NotFound(msg.PRODUCT_NOT_FOUND)
-    if name_key is not None and name_key in (product.option_names or {}):
-        return field_error("name", msg.OPTION_NAME_TAKEN)
-    if int(product.options_count or 0) >= MAX_OPTIONS:
-        return field_error("name", msg.OPTION_LIMIT, max=MAX_OPTIONS)
-    return Conflict()
+    return _taken_or_full("name", name_key, product.option_names, product.options_count, MAX_OPTIONS,
+                          msg.OPTION_NAME_TAKEN, msg.OPTION_LIMIT)
 
 
 def _option_rule(option: OptionItem, value_key: str | None) -> AppError:
@@ -48,11 +58,19 @@ def _option_rule(option: OptionItem, value_key: str | None) -> AppError:
         fresh = OptionItem.get(option.pk, option.sk, consistent_read=True)
     except OptionItem.DoesNotExist:
         return NotFound(msg.OPTION_NOT_FOUND)
-    if value_key is not None and value_key in (fresh.value_keys or {}):
-        return field_error("value", msg.VALUE_TAKEN)
-    if int(fresh.values_count or 0) >= MAX_VALUES:
-        return field_error("value", msg.VALUE_LIMIT, max=MAX_VALUES)
-    return Conflict()
+    return _taken_or_full("value", value_key, fresh.value_keys, fresh.values_count, MAX_VALUES,
+                          msg.VALUE_TAKEN, msg.VALUE_LIMIT)
+
+
+def _value_rules(option: OptionItem, value_key: str | None) -> Callable[[list[str]], AppError | None]:
+    """Why a value create or change was cancelled: its option's rules, or the product is gone."""
+
+    def explain(failed: list[str]) -> AppError | None:
+        if "option" in failed:
+            return _option_rule(option, value_key)
+        return NotFound(msg.PRODUCT_NOT_FOUND) if "product" in failed else None
+
+    return explain
 
 
 def _live_product_check(tx: Tx, product_id: str) -> None:
@@ -95,42 +113,48 @@ def create_option(product_id: str, data: OptionCreate) -> OptionItem:
               condition=ProductItem.pk.exists() & ProductItem.deleted_at.does_not_exist()
               & (ProductItem.options_count < MAX_OPTIONS) & ProductItem.option_names[name_key].does_not_exist(),
               label="product")
-    try:
-        tx.commit(created_id=option_id)
-    except TxCancelled as exc:
-        if "product" in exc.failed:
-            raise _product_rule(product_id, name_key) from None
-        raise
+    commit_versioned(tx, lambda failed: _product_rule(product_id, name_key) if "product" in failed else None,
+                     created_id=option_id)
     return option
+
+
+def _change(tx: Tx, item: Any, field: str, changes: dict[str, Any]) -> tuple[str, str, Callable[[], Any]]:
+    """Queue, version-guarded, a change of `item`'s `field` (unique within its parent, case-folded) and/or
+    `position`: (old key, new key, what sets the item's new state once committed)."""
+    cls = type(item)
+    text = changes.get(field) or getattr(item, field)
+    position = changes.get("position", item.position)
+    now = now_iso()
+    tx.update(cls, (item.pk, item.sk), [getattr(cls, field).set(text), cls.position.set(position),
+                                        cls.updated_at.set(now), cls.version.add(1)],
+              condition=cls.version == item.version, label="version")
+
+    def applied() -> Any:
+        setattr(item, field, text)
+        item.position, item.updated_at, item.version = position, now, item.version + 1
+        return item
+
+    return getattr(item, field).casefold(), text.casefold(), applied
+
+
+def _swap(names: Any, old_key: str, new_key: str) -> list[Any]:
+    """A parent's set of taken names: the old one released, the new one taken."""
+    return [names[old_key].remove(), names[new_key].set(True)]
 
 
 def update_option(option: OptionItem, changes: dict[str, Any]) -> OptionItem:
     """Rename and/or move an option (the new name must be free within the product)."""
-    name = changes.get("name") or option.name
-    position = changes.get("position", option.position)
-    now = now_iso()
     tx = Tx()
-    tx.update(OptionItem, (option.pk, option.sk),
-              [OptionItem.name.set(name), OptionItem.position.set(position), OptionItem.updated_at.set(now),
-               OptionItem.version.add(1)], condition=OptionItem.version == option.version, label="version")
-    old_key, new_key = option.name.casefold(), name.casefold()
-    if new_key != old_key:
-        tx.update(ProductItem, keys.product_key(option.product_id),
-                  [ProductItem.option_names[old_key].remove(), ProductItem.option_names[new_key].set(True)],
+    old_key, new_key, applied = _change(tx, option, "name", changes)
+    renamed = new_key if new_key != old_key else None
+    if renamed:
+        tx.update(ProductItem, keys.product_key(option.product_id), _swap(ProductItem.option_names, old_key, new_key),
                   condition=ProductItem.pk.exists() & ProductItem.deleted_at.does_not_exist()
                   & ProductItem.option_names[new_key].does_not_exist(), label="product")
     else:
         _live_product_check(tx, option.product_id)
-    try:
-        tx.commit()
-    except TxCancelled as exc:
-        if "version" in exc.failed:
-            raise StaleVersion() from None
-        if "product" in exc.failed:
-            raise _product_rule(option.product_id, new_key if new_key != old_key else None) from None
-        raise
-    option.name, option.position, option.updated_at, option.version = name, position, now, option.version + 1
-    return option
+    commit_versioned(tx, lambda failed: _product_rule(option.product_id, renamed) if "product" in failed else None)
+    return applied()
 
 
 def delete_option(option: OptionItem) -> None:
@@ -145,7 +169,7 @@ def delete_option(option: OptionItem) -> None:
         first.check(OptionItem, (option.pk, option.sk), unused, label="version")
         for value_id in tail:
             first.delete(OptionValueItem, keys.option_value_key(option.product_id, option.id, value_id))
-        _commit_or_stale(first)
+        commit_versioned(first)
     tx = Tx()
     # variants_count sums the use of every value, so this one condition covers them all
     tx.delete(OptionItem, (option.pk, option.sk), condition=unused, label="version")
@@ -154,16 +178,7 @@ def delete_option(option: OptionItem) -> None:
     tx.update(ProductItem, keys.product_key(option.product_id),
               [ProductItem.options_count.add(-1), ProductItem.option_names[option.name.casefold()].remove()],
               condition=ProductItem.pk.exists(), label="product")
-    _commit_or_stale(tx)
-
-
-def _commit_or_stale(tx: Tx) -> None:
-    try:
-        tx.commit()
-    except TxCancelled as exc:
-        if "version" in exc.failed:
-            raise StaleVersion() from None
-        raise
+    commit_versioned(tx)
 
 
 # --- values -----------------------------------------------------------------------------------------
@@ -201,46 +216,21 @@ def create_value(option_id: str, data: ValueCreate) -> OptionValueItem:
               condition=OptionItem.pk.exists() & (OptionItem.values_count < MAX_VALUES)
               & OptionItem.value_keys[value_key].does_not_exist(), label="option")
     _live_product_check(tx, option.product_id)
-    try:
-        tx.commit(created_id=value_id)
-    except TxCancelled as exc:
-        if "option" in exc.failed:
-            raise _option_rule(option, value_key) from None
-        if "product" in exc.failed:
-            raise NotFound(msg.PRODUCT_NOT_FOUND) from None
-        raise
+    commit_versioned(tx, _value_rules(option, value_key), created_id=value_id)
     return value
 
 
 def update_value(value: OptionValueItem, changes: dict[str, Any]) -> OptionValueItem:
     """Change a value's text (still unique within its option) and/or position."""
-    text = changes.get("value") or value.value
-    position = changes.get("position", value.position)
-    now = now_iso()
     tx = Tx()
-    tx.update(OptionValueItem, (value.pk, value.sk),
-              [OptionValueItem.value.set(text), OptionValueItem.position.set(position),
-               OptionValueItem.updated_at.set(now), OptionValueItem.version.add(1)],
-              condition=OptionValueItem.version == value.version, label="version")
-    old_key, new_key = value.value.casefold(), text.casefold()
+    old_key, new_key, applied = _change(tx, value, "value", changes)
     option_key = keys.option_key(value.product_id, value.option_id)
     if new_key != old_key:
-        tx.update(OptionItem, option_key, [OptionItem.value_keys[old_key].remove(), OptionItem.value_keys[new_key].set(True)],
+        tx.update(OptionItem, option_key, _swap(OptionItem.value_keys, old_key, new_key),
                   condition=OptionItem.pk.exists() & OptionItem.value_keys[new_key].does_not_exist(), label="option")
     _live_product_check(tx, value.product_id)
-    try:
-        tx.commit()
-    except TxCancelled as exc:
-        if "version" in exc.failed:
-            raise StaleVersion() from None
-        if "option" in exc.failed:
-            option = OptionItem(*option_key)
-            raise _option_rule(option, new_key) from None
-        if "product" in exc.failed:
-            raise NotFound(msg.PRODUCT_NOT_FOUND) from None
-        raise
-    value.value, value.position, value.updated_at, value.version = text, position, now, value.version + 1
-    return value
+    commit_versioned(tx, _value_rules(OptionItem(*option_key), new_key))
+    return applied()
 
 
 def delete_value(value: OptionValueItem) -> None:
@@ -255,4 +245,4 @@ def delete_value(value: OptionValueItem) -> None:
               [OptionItem.values_count.add(-1), OptionItem.value_keys[value.value.casefold()].remove(),
                OptionItem.value_ids.delete({value.id})],
               condition=OptionItem.pk.exists(), label="option")
-    _commit_or_stale(tx)
+    commit_versioned(tx)

@@ -5,12 +5,12 @@ import math
 from typing import Any
 
 from chalicelib.catalog import messages as msg
-from chalicelib.catalog.links.models import store_products_partition, store_products_total
-from chalicelib.catalog.links.policies import store_shown
+from chalicelib.catalog.links.models import product_store_item, store_products_partition, store_products_total
+from chalicelib.catalog.links.policies import store_scope_keys, store_shown
 from chalicelib.catalog.products.collection import SLUG_KIND, Collection, load_collection, require_visible
 from chalicelib.catalog.products.models import ProductItem
-from chalicelib.catalog.products.render import parse_includes, related_keys, render_product, store_context
-from chalicelib.catalog.products.schemas import LIST_INCLUDES, ProductListQuery
+from chalicelib.catalog.products.render import Raw, parse_includes, related_keys, render_product, store_context
+from chalicelib.catalog.products.schemas import INCLUDES, LIST_INCLUDES, ProductListQuery
 from chalicelib.core import keys
 from chalicelib.core.batch import MAX_KEYS, batch_read, counter_value, typed
 from chalicelib.core.errors import NotFound, field_error
@@ -41,6 +41,42 @@ def render_loaded(found: Collection, *, includes: set[str], sees_inactive: bool,
                             sees_inactive_stores=sees_inactive_stores)
     return render_product(product, includes, raw, found, sees_inactive=sees_inactive,
                           sees_inactive_stores=sees_inactive_stores, context=context)
+
+
+def load_for_write(product_id: str, *, related: bool, also: list[tuple[str, str]] | None = None,
+                   sees_inactive_stores: bool) -> tuple[Collection, Raw]:
+    """What a product write needs and its answer renders (the read's representation, every include): the
+    collection (one consistent Query) and, when `related`, its related records plus `also` (one BatchGetItem)."""
+    found = load_collection(product_id, consistent=True)
+    if found.product is None:
+        raise NotFound(msg.PRODUCT_NOT_FOUND)
+    if not related:
+        return found, {}
+    extra = also or []
+    wanted = related_keys([found.product], set(INCLUDES), found, budget=MAX_KEYS - len(extra),
+                          sees_inactive_stores=sees_inactive_stores)
+    return found, batch_read(list(dict.fromkeys(extra + wanted)), consistent=True)
+
+
+def read_for_create(category_id: str, store_ids: list[str], actor: Any, *,
+                    sees_inactive_stores: bool) -> tuple[Raw, dict[tuple[str, str], Any]]:
+    """One BatchGetItem before a create: the related records its answer renders (category, creator, stores)
+    and the memberships its store scope needs (typed, for require_store_scope)."""
+    draft = ProductItem(product_category_id=category_id, created_by=actor.user_id)
+    found = Collection(product=draft, links=[product_store_item("-", s) for s in sorted(store_ids)])
+    scope = store_scope_keys(store_ids, actor)
+    wanted = scope + related_keys([draft], set(INCLUDES), found, sees_inactive_stores=sees_inactive_stores)
+    raw = batch_read(list(dict.fromkeys(wanted)), consistent=True)
+    return raw, {key: typed(raw.get(key)) for key in scope}
+
+
+def render_created(product: ProductItem, store_ids: list[str], raw: Raw, *, sees_inactive: bool,
+                   sees_inactive_stores: bool) -> dict[str, Any]:
+    """A product just created, as its read renders it: its collection is known (the product and its store
+    links, nothing else yet) and its related records were read before the write (read_for_create)."""
+    found = Collection(product=product, links=[product_store_item(product.id, s) for s in sorted(store_ids)])
+    return render_product(product, set(INCLUDES), raw, found, sees_inactive=sees_inactive,
+                          sees_inactive_stores=sees_inactive_stores)
 
 
 def product_id_by_slug(slug: str) -> str:

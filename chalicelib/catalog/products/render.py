@@ -178,12 +178,3 @@ def render_product(product: ProductItem, includes: set[str], raw: Raw, found: Co
                            for v in shown]
     return out
 
-
-def option_fields(option: OptionItem) -> dict[str, Any]:
-    """What option writes answer: the option without its values."""
-    return option_out(option, []).model_dump(mode="json", exclude={"values"})
-
-
-def variant_fields(variant: VariantItem) -> dict[str, Any]:
-    """What variant writes answer: the variant without its stock and gallery (other domains own those)."""
-    return variant_out(variant, [], {}).model_dump(mode="json", exclude={"stock", "gallery", "currency", "prices"})

@@ -13,51 +13,62 @@ from chalicelib.catalog.products.schemas import (
     ProductDetail,
     ProductFields,
     ProductListQuery,
-    ProductOut,
     ProductPatch,
     ProductReadQuery,
 )
-from chalicelib.core.concurrency import guarded_write, matches, require_match
-from chalicelib.core.http import Req, route
+from chalicelib.core import keys
+from chalicelib.core.concurrency import guarded_answer, guarded_write
+from chalicelib.core.http import Req, route, update_routes
 from chalicelib.core.lazy import lazy_import
 from chalicelib.core.pagination import Page
-from chalicelib.core.schemas import patch_changes
 
 if TYPE_CHECKING:
     from chalicelib.catalog.products.collection import Collection
+    from chalicelib.catalog.products.models import ProductItem
+    from chalicelib.catalog.products.render import Raw
 
 services = lazy_import("chalicelib.catalog.products.services")
 reads = lazy_import("chalicelib.catalog.products.reads")
-collection = lazy_import("chalicelib.catalog.products.collection")
 render = lazy_import("chalicelib.catalog.products.render")
 
 bp = Blueprint(__name__)
 
 
 def product_out(product_id: str) -> dict[str, Any]:
-    """What creates and updates answer (the product's own fields); also the replay of a create."""
-    found = collection.load_product_and_links(product_id)
-    if found.product is None:
-        from chalicelib.core.errors import NotFound
-
-        raise NotFound(msg.PRODUCT_NOT_FOUND)
-    return render.product_fields(found.product)
+    """The replay of a create: the product as its read renders it (every include)."""
+    return reads.read_product(product_id, includes=set(INCLUDES), sees_inactive=True, sees_inactive_stores=True,
+                              consistent=True)[0]
 
 
-def _loader(product_id: str, if_match: str | None) -> Callable[[], Collection]:
-    """Load what a write needs; with If-Match, check it against the representation the client may hold:
-    the product's own fields (what writes answer) or the full GET rendering (one more BatchGetItem)."""
+Loaded = tuple["Collection", "Raw", "ProductItem"]
 
-    def load() -> Collection:
-        if not if_match:
-            return collection.load_product_and_links(product_id)
-        found = collection.load_collection(product_id, consistent=True)
-        if found.product is not None and not matches(if_match, render.product_fields(found.product)):
-            require_match(if_match, reads.render_loaded(found, includes=set(INCLUDES), sees_inactive=True,
-                                                        sees_inactive_stores=True, consistent=True))
-        return found
 
-    return load
+def _write(req: Req, product_id: str, write: Callable[[Collection], ProductItem], *,
+           changes: dict[str, Any] | None = None, answers: bool = True) -> Any:
+    """Every product write: the read's representation is the one If-Match is checked on and the one a
+    write answers (the new category, when the write moves the product, is read with the rest)."""
+    sees_inactive, sees_stores = req.principal.sees_inactive_catalog, req.principal.sees_inactive_stores
+    category = (changes or {}).get("product_category_id")
+    also = [keys.category_key(category)] if category else []
+
+    def load() -> Loaded:
+        found, raw = reads.load_for_write(product_id, related=answers or bool(req.if_match), also=also,
+                                          sees_inactive_stores=sees_stores)
+        assert found.product is not None  # load_for_write: 404 otherwise
+        return found, raw, found.product
+
+    def show(state: Loaded) -> dict[str, Any]:
+        found, raw, product = state
+        return render.render_product(product, set(INCLUDES), raw, found, sees_inactive=sees_inactive,
+                                     sees_inactive_stores=sees_stores)
+
+    def run(state: Loaded) -> Loaded:
+        return state[0], state[1], write(state[0])
+
+    if not answers:
+        guarded_write(load, show, run, req.if_match)
+        return None
+    return guarded_answer(load, show, run, req.if_match)
 
 
 @route(bp, "GET", "/products", summary="List products (newest first)", query=ProductListQuery,
@@ -67,10 +78,15 @@ def list_products(req: Req) -> Page:
                                sees_inactive_stores=req.principal.sees_inactive_stores)
 
 
-@route(bp, "POST", "/products", summary="Create a product", body=ProductCreate, response=ProductOut, status=201,
+@route(bp, "POST", "/products", summary="Create a product", body=ProductCreate, response=ProductDetail, status=201,
        permission="products.create", message=msg.PRODUCT_CREATED, replay=product_out)
 def create_product(req: Req) -> dict[str, Any]:
-    return render.product_fields(services.create_product(req.body, actor=req.principal))
+    body, actor = req.body, req.principal
+    raw, memberships = reads.read_for_create(body.product_category_id, body.store_ids, actor,
+                                             sees_inactive_stores=actor.sees_inactive_stores)
+    product = services.create_product(body, actor=actor, memberships=memberships)
+    return reads.render_created(product, body.store_ids, raw, sees_inactive=actor.sees_inactive_catalog,
+                                sees_inactive_stores=actor.sees_inactive_stores)
 
 
 @route(bp, "GET", "/products/by-slug/{slug}", summary="Read a product by its slug", query=ProductReadQuery,
@@ -91,32 +107,21 @@ def get_product(req: Req, product_id: str) -> dict[str, Any]:
 
 
 def _update(req: Req, product_id: str, changes: dict[str, Any]) -> dict[str, Any]:
-    product = guarded_write(_loader(product_id, req.if_match), None,
-                            lambda found: services.update_product(found, changes), req.if_match)
-    return render.product_fields(product)
+    return _write(req, product_id, lambda found: services.update_product(found, changes), changes=changes)
 
 
-@route(bp, "PUT", "/products/{product_id}", summary="Replace a product", body=ProductFields,
-       response=ProductOut, permission="products.update", message=msg.PRODUCT_UPDATED)
-def replace_product(req: Req, product_id: str) -> dict[str, Any]:
-    return _update(req, product_id, req.body.model_dump())
-
-
-@route(bp, "PATCH", "/products/{product_id}", summary="Update some fields of a product", body=ProductPatch,
-       response=ProductOut, permission="products.update", message=msg.PRODUCT_UPDATED)
-def patch_product(req: Req, product_id: str) -> dict[str, Any]:
-    changes = patch_changes(req.body, nullable=("description",))
-    return _update(req, product_id, changes)
+update_routes(bp, "/products/{product_id}", module=__name__, name="product", noun="a product", put=ProductFields,
+              patch=ProductPatch, response=ProductDetail, permission="products.update", message=msg.PRODUCT_UPDATED,
+              update=_update, nullable=("description",))
 
 
 @route(bp, "DELETE", "/products/{product_id}", summary="Soft-delete a product (its slug stays taken)",
        permission="products.delete", message=msg.PRODUCT_DELETED)
 def delete_product(req: Req, product_id: str) -> None:
-    guarded_write(_loader(product_id, req.if_match), None, services.delete_product, req.if_match)
+    _write(req, product_id, services.delete_product, answers=False)
 
 
 @route(bp, "POST", "/products/{product_id}/restore", summary="Restore a soft-deleted product",
-       response=ProductOut, permission="products.delete", message=msg.PRODUCT_RESTORED)
+       response=ProductDetail, permission="products.delete", message=msg.PRODUCT_RESTORED)
 def restore_product(req: Req, product_id: str) -> dict[str, Any]:
-    product = guarded_write(_loader(product_id, req.if_match), None, services.restore_product, req.if_match)
-    return render.product_fields(product)
+    return _write(req, product_id, services.restore_product)

@@ -1,6 +1,7 @@
 """Product writes: create (unique slug, category and stores checked), update, soft delete, restore."""
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from ulid import ULID
@@ -22,13 +23,14 @@ from chalicelib.catalog.products.collection import (
     listing_slots,
     product_slots,
     require_live,
+    require_visible,
 )
 from chalicelib.catalog.products.models import ProductItem, ProductListingItem
 from chalicelib.catalog.products.schemas import ProductCreate
 from chalicelib.categories.models import CategoryItem
 from chalicelib.core import keys
-from chalicelib.core.concurrency import StaleVersion
-from chalicelib.core.errors import Conflict, NotFound, ValidationFailed, field_error
+from chalicelib.core.concurrency import commit_versioned
+from chalicelib.core.errors import Conflict, ValidationFailed, field_error
 from chalicelib.core.listing import Slot, apply_slots, move_totals, slot_actions
 from chalicelib.core.slugs import base_slug, commit_with_unique_slug
 from chalicelib.core.table import now_iso
@@ -45,11 +47,11 @@ def _category_counts(tx: Tx, category_id: str, delta: int) -> None:
               condition=condition, label="category" if delta > 0 else "old-category")
 
 
-def create_product(data: ProductCreate, *, actor: Principal) -> ProductItem:
+def create_product(data: ProductCreate, *, actor: Principal, memberships: Mapping[Any, Any] | None = None) -> ProductItem:
     """Create a product with a unique slug in an existing category, linked to existing stores (non-admins:
     stores they belong to, the store scope of product links; their memberships are read first, as the
-    transaction has no room for 20 more checks)."""
-    require_store_scope(data.store_ids, actor)
+    transaction has no room for 20 more checks; `memberships`: already read by the caller)."""
+    require_store_scope(data.store_ids, actor, memberships)
     actor_id = actor.user_id
     product_id = str(ULID())
     now = now_iso()
@@ -164,14 +166,8 @@ def _write(found: Collection, changes: dict[str, Any], *, deleted_at: str | None
                    *slot_actions(ProductListingItem, listed_after, LISTING_INDEXES)], label="listing")
         move_totals(tx, listed_before, listed_after)
     rest = _move_links(tx, _link_moves(found, bool(new["is_active"]), bool(deleted_at)))
-    try:
-        tx.commit()
-    except TxCancelled as exc:
-        if "version" in exc.failed or any(label.startswith("link:") for label in exc.failed):
-            raise StaleVersion() from None
-        if "category" in exc.failed:
-            raise field_error("product_category_id", msg.CATEGORY_MISSING) from None
-        raise
+    commit_versioned(tx, lambda failed: field_error("product_category_id", msg.CATEGORY_MISSING)
+                     if "category" in failed else None, stale=("version", "link:"))
     for field in FIELDS:
         setattr(product, field, new[field])
     product.deleted_at, product.updated_at, product.version = deleted_at, now, product.version + 1
@@ -197,8 +193,6 @@ def delete_product(found: Collection) -> ProductItem:
 
 def restore_product(found: Collection) -> ProductItem:
     """Bring a soft-deleted product back into its lists."""
-    if found.product is None:
-        raise NotFound(msg.PRODUCT_NOT_FOUND)
-    if not found.product.deleted_at:
+    if not require_visible(found.product, True).deleted_at:
         raise Conflict(msg.PRODUCT_NOT_DELETED)
     return _write(found, {}, deleted_at=None)

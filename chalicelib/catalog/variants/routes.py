@@ -1,7 +1,7 @@
 """HTTP routes of a product's variants.
 
-Writes answer the resource's own fields; `If-Match` is accepted with the ETag of either that
-representation or the full one GET renders (reading the latter only when the former does not match).
+Writes answer what the read renders (the variant with its stock and gallery), so `If-Match` takes the
+ETag of either: one check, in core.concurrency.
 """
 from __future__ import annotations
 
@@ -11,18 +11,11 @@ from typing import Any
 from chalice import Blueprint
 
 from chalicelib.catalog import messages as msg
-from chalicelib.catalog.products.schemas import (
-    VariantCreate,
-    VariantFields,
-    VariantOut,
-    VariantPatch,
-    VariantReadQuery,
-)
-from chalicelib.core.concurrency import guarded_write, require_match_either
-from chalicelib.core.http import Req, route
+from chalicelib.catalog.products.schemas import VariantCreate, VariantOut, VariantPatch, VariantReadQuery
+from chalicelib.core.concurrency import guarded_answer, guarded_write
+from chalicelib.core.http import Req, route, update_routes
 from chalicelib.core.lazy import lazy_import
 from chalicelib.core.pagination import Page, PageQuery, paginate
-from chalicelib.core.schemas import patch_changes
 
 variants = lazy_import("chalicelib.catalog.variants.services")
 render = lazy_import("chalicelib.catalog.products.render")
@@ -31,21 +24,19 @@ bp = Blueprint(__name__)
 
 
 # --- variants ---------------------------------------------------------------------------------------
-def variant_out(variant_id: str) -> dict[str, Any]:
-    return render.variant_fields(variants.get_variant(variant_id))
-
-
-def _full_variant(variant_id: str, sees_inactive: bool, sees_inactive_stores: bool,
-                  store_id: str | None = None) -> dict[str, Any]:
-    """The variant read: base prices and its overrides, or (`store_id`) its effective price in that store."""
+def _variant_shown(found: Any, store_id: str | None = None, sees_inactive_stores: bool = True) -> dict[str, Any]:
+    """The variant read (a variants.VariantRead): base prices and its overrides, or (`store_id`) its effective
+    price in that store."""
     from chalicelib.core import keys  # PynamoDB-free, but kept off the import path like the list's
 
-    found = variants.read_variant(variant_id, sees_inactive=sees_inactive, sees_inactive_stores=sees_inactive_stores,
-                                  store_id=store_id)
     attached = bool(store_id) and keys.product_store_key(found.variant.product_id, str(store_id)) in found.raw
     context = render.store_context(store_id, found.raw, attached=attached, sees_inactive_stores=sees_inactive_stores)
     return render.variant_out(found.variant, found.stock, found.raw, overrides=found.prices, context=context,
                               list_prices=True).model_dump(mode="json")
+
+
+def variant_out(variant_id: str) -> dict[str, Any]:
+    return _variant_shown(variants.read_variant(variant_id, sees_inactive=True, sees_inactive_stores=True))
 
 
 @route(bp, "GET", "/products/{product_id}/variants", summary="List a product's variants with stock and gallery",
@@ -75,43 +66,44 @@ def list_variants(req: Req, product_id: str) -> Page:
 
 
 @route(bp, "POST", "/products/{product_id}/variants", summary="Add a variant to a product", body=VariantCreate,
-       response=VariantFields, status=201, permission="product_variants.create", message=msg.VARIANT_CREATED, replay=variant_out)
+       response=VariantOut, status=201, permission="product_variants.create", message=msg.VARIANT_CREATED, replay=variant_out)
 def create_variant(req: Req, product_id: str) -> dict[str, Any]:
-    return render.variant_fields(variants.create_variant(product_id, req.body))
+    new = variants.create_variant(product_id, req.body)
+    return _variant_shown(variants.VariantRead(new, [], {}, []))  # no stock, gallery or prices yet
 
 
 @route(bp, "GET", "/product-variants/{variant_id}", summary="Read a variant with its stock, gallery and prices",
        query=VariantReadQuery, response=VariantOut, permission="product_variants.view")
 def get_variant(req: Req, variant_id: str) -> dict[str, Any]:
-    return _full_variant(variant_id, req.principal.sees_inactive_catalog, req.principal.sees_inactive_stores,
-                         req.query.store_id)
+    sees_stores = req.principal.sees_inactive_stores
+    found = variants.read_variant(variant_id, sees_inactive=req.principal.sees_inactive_catalog,
+                                  sees_inactive_stores=sees_stores, store_id=req.query.store_id)
+    return _variant_shown(found, req.query.store_id, sees_stores)
 
 
-def _variant_write(req: Req, variant_id: str, write: Callable[[Any], Any]) -> Any:
-    def load() -> Any:
-        variant = variants.get_variant(variant_id)
-        require_match_either(req.if_match, render.variant_fields(variant), lambda: _full_variant(variant_id, True, True))
-
-        return variant
-
-    return guarded_write(load, None, write, req.if_match)
+def _read_for_write(req: Req, variant_id: str) -> Any:
+    return variants.read_variant(variant_id, sees_inactive=True, sees_inactive_stores=req.principal.sees_inactive_stores)
 
 
-@route(bp, "PUT", "/product-variants/{variant_id}", summary="Replace a variant", body=VariantCreate,
-       response=VariantFields, permission="product_variants.update", message=msg.VARIANT_UPDATED)
-def replace_variant(req: Req, variant_id: str) -> dict[str, Any]:
-    changes = req.body.model_dump()
-    return render.variant_fields(_variant_write(req, variant_id, lambda v: variants.update_variant(v, changes)))
+def _variant_write(req: Req, variant_id: str, write: Callable[[Any], Any]) -> dict[str, Any]:
+    """The variant as its read renders it is what If-Match is checked on and what the write answers."""
+    return guarded_answer(lambda: _read_for_write(req, variant_id), _variant_shown,
+                          lambda found: found._replace(variant=write(found.variant)), req.if_match)
 
 
-@route(bp, "PATCH", "/product-variants/{variant_id}", summary="Update some fields of a variant", body=VariantPatch,
-       response=VariantFields, permission="product_variants.update", message=msg.VARIANT_UPDATED)
-def patch_variant(req: Req, variant_id: str) -> dict[str, Any]:
-    changes = patch_changes(req.body, nullable=("compare_at_price",))
-    return render.variant_fields(_variant_write(req, variant_id, lambda v: variants.update_variant(v, changes)))
+update_routes(bp, "/product-variants/{variant_id}", module=__name__, name="variant", noun="a variant",
+              put=VariantCreate, patch=VariantPatch, response=VariantOut, permission="product_variants.update",
+              message=msg.VARIANT_UPDATED, nullable=("compare_at_price",),
+              update=lambda req, variant_id, changes: _variant_write(
+                  req, variant_id, lambda variant: variants.update_variant(variant, changes)))
 
 
 @route(bp, "DELETE", "/product-variants/{variant_id}", summary="Delete a variant, its stock, SKU and combination",
        permission="product_variants.delete", message=msg.VARIANT_DELETED)
 def delete_variant(req: Req, variant_id: str) -> None:
-    _variant_write(req, variant_id, variants.delete_variant)
+    def load() -> Any:  # stock, gallery and prices only for an If-Match check
+        if req.if_match:
+            return _read_for_write(req, variant_id)
+        return variants.VariantRead(variants.get_variant(variant_id), [], {}, [])
+
+    guarded_write(load, _variant_shown, lambda found: variants.delete_variant(found.variant), req.if_match)
