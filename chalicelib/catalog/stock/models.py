@@ -39,12 +39,6 @@ class MovementItem(Entity, discriminator="stock_movement"):
     actor_id = UnicodeAttribute(null=True)
 
 
-class VariantLocator(Entity, discriminator="variant_locator"):
-    """pk VARIANTREF#<vid>: the variant's product, written with the variant's first stock record."""
-
-    product_id = UnicodeAttribute()
-
-
 def store_stock_partition(store_id: str) -> str:
     """gsi1 of StockItem: every stock record of a store (store deletion cleans them up)."""
     return f"STORE#{store_id}#STOCK"
