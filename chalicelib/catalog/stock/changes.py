@@ -19,8 +19,8 @@ from chalicelib.catalog.stock.models import (
     MovementItem,
     StockItem,
     entry_movements_total,
+    stock_indexes,
     store_movements_total,
-    store_stock_partition,
 )
 from chalicelib.catalog.stock.schemas import MAX_STOCK
 from chalicelib.core import keys
@@ -160,27 +160,24 @@ class EntryChange:
 
     def stage(self, tx: Tx) -> None:
         """The entry's write (conditioned on the version read), its movements and its movement total."""
+        levels = [StockItem.quantity.set(self.quantity), StockItem.reserved.set(self.held),
+                  StockItem.holds.set(self.holds), StockItem.last_movement.set(self.movements[-1].id)]
         if self.deleted:
             tx.delete(StockItem, self.key, condition=StockItem.version == self.current.version, label=self.label)
-            tx.update(ProductStoreItem, keys.product_store_key(self.product_id, self.store_id),
-                      [ProductStoreItem.variant_ids.delete({self.variant_id})],
-                      condition=ProductStoreItem.pk.exists(), label="link")
         elif self.current is None:
-            tx.update(StockItem, self.key, _upsert(self.product_id, self.variant_id, self.store_id, self.now)
-                      + [StockItem.quantity.set(self.quantity), StockItem.reserved.set(self.held),
-                         StockItem.holds.set(self.holds), StockItem.last_movement.set(self.movements[-1].id)],
+            tx.update(StockItem, self.key, _upsert(self.product_id, self.variant_id, self.store_id, self.now) + levels,
                       condition=StockItem.pk.does_not_exist(), label=self.label)
-            # Updating the link both requires it (the store carries the product) and records that this variant
-            # has stock there, so detaching deletes exactly the right records.
-            tx.update(ProductStoreItem, keys.product_store_key(self.product_id, self.store_id),
-                      [ProductStoreItem.variant_ids.add({self.variant_id})],
-                      condition=ProductStoreItem.pk.exists(), label="link")
         else:
-            tx.update(StockItem, self.key, [StockItem.quantity.set(self.quantity),
-                                            StockItem.reserved.set(self.held), StockItem.holds.set(self.holds),
-                                            StockItem.last_movement.set(self.movements[-1].id),
-                                            StockItem.updated_at.set(self.now), StockItem.version.add(1)],
+            tx.update(StockItem, self.key, [*levels, StockItem.updated_at.set(self.now), StockItem.version.add(1)],
                       condition=StockItem.version == self.current.version, label=self.label)
+        if self.deleted or self.current is None:
+            # Updating the link both requires it (the store carries the product) and records which variants have
+            # stock there (added with the first record, removed with the last), so detaching deletes exactly the
+            # right records.
+            variant_ids = ProductStoreItem.variant_ids
+            tx.update(ProductStoreItem, keys.product_store_key(self.product_id, self.store_id),
+                      [(variant_ids.delete if self.deleted else variant_ids.add)({self.variant_id})],
+                      condition=ProductStoreItem.pk.exists(), label="link")
         for movement in self.movements:
             tx.create(movement, label="movement")
         if self.movements:
@@ -244,11 +241,7 @@ def commit_changes(tx: Tx, changes: list[EntryChange], store_id: str, **commit: 
 
 def _upsert(product_id: str, variant_id: str, store_id: str, now: str) -> list[Any]:
     """The actions that make an UpdateItem create the record when it is missing (typed, indexed)."""
+    indexes = [getattr(StockItem, name).set(value) for name, value in stock_indexes(product_id, variant_id, store_id).items()]
     return [Entity.type.set(StockItem), StockItem.product_id.set(product_id), StockItem.variant_id.set(variant_id),
-            StockItem.store_id.set(store_id), StockItem.gsi1pk.set(store_stock_partition(store_id)),
-            StockItem.gsi1sk.set(f"{product_id}#{variant_id}"),
-            StockItem.gsi5pk.set(keys.lookup_partition("VARIANT", variant_id)), StockItem.gsi5sk.set(f"STOCK#{store_id}"),
-            StockItem.created_at.set(StockItem.created_at | now), StockItem.updated_at.set(now),
-            StockItem.version.add(1)]
-
-
+            StockItem.store_id.set(store_id), *indexes, StockItem.created_at.set(StockItem.created_at | now),
+            StockItem.updated_at.set(now), StockItem.version.add(1)]

@@ -38,7 +38,6 @@ def stock_out(item: StockItem, now: str | None = None) -> StockOut:
                     quantity=quantity, reserved=reserved, available=quantity - reserved, updated_at=item.updated_at)
 
 
-
 # --- the stock routes' use cases ---------------------------------------------------------------------------
 def list_variant_stock(variant_id: str, *, sees_inactive: bool,
                        sees_inactive_stores: bool) -> tuple[VariantItem, list[StockItem]]:
