@@ -222,7 +222,7 @@ def test_call_budgets(api, admin, manager):
     one = _reserve(api, manager.token, store, (item.variant_id, 1))
     twenty = _reserve(api, manager.token, store, *[(v, 2) for v in item.variant_ids])
     assert one.status == twenty.status == 201
-    # auth, the locators + membership, the stock entries, one transaction: the same for 1 item and 20
+    # auth, the variants' pointers + membership, the stock entries, one transaction: the same for 1 item and 20
     assert one.calls == twenty.calls == ["BatchGetItem", "BatchGetItem", "BatchGetItem", "TransactWriteItems"]
     read = api.get(f"/reservations/{twenty.data['id']}", token=manager.token)
     assert read.status == 200 and len(read.calls) <= 3
@@ -234,6 +234,23 @@ def test_call_budgets(api, admin, manager):
     stock = api.get(f"/product-variants/{item.variant_id}/stock", token=manager.token)
     assert len(stock.calls) <= 3 and stock.data["stock"][0]["reserved"] == 16
     assert len(api.get(f"/products/{item.product_id}", token=manager.token).calls) <= 3
+
+
+def test_a_variant_without_a_pointer_is_found_by_its_lookup_and_a_deleted_one_is_not_stocked(api, admin, shop):
+    from chalicelib.catalog.products.models import VariantPointerItem
+    from chalicelib.core import keys
+
+    store, item = shop
+    VariantPointerItem.get(*keys.variant_pointer_key(item.variant_ids[1])).delete()  # as a variant created before
+    reply = _reserve(api, admin.token, store, (item.variant_ids[0], 2), (item.variant_ids[1], 1))
+    assert reply.status == 201, reply.json
+    # one gsi5 Query more, for the variant without a pointer only
+    assert reply.calls == ["BatchGetItem", "BatchGetItem", "Query", "BatchGetItem", "TransactWriteItems"]
+    assert [line["product_id"] for line in reply.data["items"]] == [item.product_id] * 2
+    assert _level(api, admin.token, item.variant_ids[1], store) == (5, 1, 4)
+    assert api.delete(f"/product-variants/{item.variant_ids[0]}", token=admin.token).status in (200, 204)
+    gone = _reserve(api, admin.token, store, (item.variant_ids[0], 1), (item.variant_ids[1], 1))
+    assert gone.status == 422 and list(gone.errors) == ["items.0.variant_id"]
 
 
 def test_many_expired_holds_are_cleaned_within_one_transaction_and_the_sweep_does_the_rest(api, admin, clock):

@@ -253,12 +253,6 @@ def store_movements_partition(store_id: str) -> str:
     return f"STORE#{store_id}#MOVEMENTS"
 
 
-def variant_locator_key(variant_id: str) -> tuple[str, str]:
-    """Which product a variant belongs to, by key: reservations read the stock of n variants in one
-    BatchGetItem of these, then one of the stock entries (a gsi5 lookup would be one Query per variant)."""
-    return f"VARIANTREF#{variant_id}", "VARIANTREF"
-
-
 def reservation_key(reservation_id: str) -> tuple[str, str]:
     return f"RESERVATION#{reservation_id}", "RESERVATION"
 

@@ -29,6 +29,7 @@ from chalicelib.catalog.prices.policies import base_currency
 from chalicelib.catalog.prices.schemas import PriceIn, PriceRow
 from chalicelib.catalog.products.models import VariantItem, VariantPointerItem
 from chalicelib.catalog.products.render import price_out
+from chalicelib.catalog.variants.pointers import variant_by_pointer
 from chalicelib.catalog.variants.services import VariantRead, read_variant, require_compare_at_not_below
 from chalicelib.core import keys
 from chalicelib.core.batch import batch_get
@@ -256,7 +257,7 @@ def _plan(store_id: str, items: list[PriceRow], found: dict, *, lenient: bool = 
             _row_error(errors, index, "variant_id", msg.PRICE_ROW_DUPLICATE)
             continue
         seen.add(data.variant_id)
-        variant = _find_variant(data.variant_id, found)
+        variant = variant_by_pointer(data.variant_id, found)
         if variant is None:
             _row_error(errors, index, "variant_id", msg.VARIANT_NOT_FOUND)
             continue

@@ -4,7 +4,7 @@ The holds live on the stock entries (`StockItem.holds`), so a stock read sees th
 an expired hold stops counting the moment its time comes; the next write on the entry, or the sweep (every
 minute), drops it and writes its `expired` movement.
 
-Calls (measured by tests/test_inventory_reservations.py): create = one BatchGetItem (the variants' locators,
+Calls (measured by tests/test_inventory_reservations.py): create = one BatchGetItem (the variants' pointers,
 the caller's membership, the Idempotency-Key record) + one BatchGetItem (the stock entries) + one
 TransactWriteItems, for 1 item as for 20; commit / release = GetItem + BatchGetItem + TransactWriteItems."""
 from __future__ import annotations
@@ -20,16 +20,16 @@ from chalicelib.catalog import messages as msg
 from chalicelib.catalog.links.policies import check_store_scope, require_store_scope, store_scope_keys
 from chalicelib.catalog.reservations.models import ReservationItem
 from chalicelib.catalog.reservations.schemas import ReservationCreate, ReservationLineOut, ReservationOut
-from chalicelib.catalog.stock.models import StockItem, VariantLocator
-from chalicelib.catalog.stock.services import (
+from chalicelib.catalog.stock.changes import (
     WRITE_ATTEMPTS,
     WRITE_BACKOFF,
     EntryChange,
     commit_changes,
     drop_expired_within,
-    find_variant,
     movement_ids,
 )
+from chalicelib.catalog.stock.models import StockItem
+from chalicelib.catalog.variants.pointers import variant_by_pointer
 from chalicelib.core import keys
 from chalicelib.core.batch import batch_get
 from chalicelib.core.concurrency import guarded_write
@@ -60,27 +60,18 @@ def reservation_out(item: ReservationItem) -> ReservationOut:
 
 
 def _locate(body: ReservationCreate, actor: Principal) -> dict[str, str]:
-    """variant id → product id for the lines, in one BatchGetItem that also carries the caller's membership
-    (403 before anything is revealed) and the Idempotency-Key's record (a spent key replays at once). A
-    variant stocked before locators existed is found by its gsi5 lookup instead."""
+    """variant id → product id for the lines, by the variants' pointers, in one BatchGetItem that also carries
+    the caller's membership (403 before anything is revealed) and the Idempotency-Key's record (a spent key
+    replays at once). A variant created before pointers existed is found by its gsi5 lookup instead."""
     claim = current_claim()
     spent = keys.idempotency_key(claim.actor_id, claim.key) if claim is not None else None
-    wanted = [keys.variant_locator_key(line.variant_id) for line in body.items]
-    found = batch_get(wanted + store_scope_keys([body.store_id], actor) + ([spent] if spent else []))
+    pointers = [keys.variant_pointer_key(line.variant_id) for line in body.items]
+    found = batch_get(pointers + store_scope_keys([body.store_id], actor) + ([spent] if spent else []))
     require_store_scope([body.store_id], actor, found)
     if spent and spent in found and claim is not None:
         raise IdempotentReplay(claim)
-    products: dict[str, str] = {}
-    for line, key in zip(body.items, wanted):
-        locator = found.get(key)
-        if isinstance(locator, VariantLocator):
-            products[line.variant_id] = locator.product_id
-        else:
-            try:
-                products[line.variant_id] = find_variant(line.variant_id).product_id
-            except NotFound:
-                pass
-    return products
+    variants = (variant_by_pointer(line.variant_id, found) for line in body.items)
+    return {variant.id: variant.product_id for variant in variants if variant is not None}
 
 
 def _not_stocked(indexes: list[int]) -> ValidationFailed:

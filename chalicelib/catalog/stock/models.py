@@ -1,5 +1,5 @@
-"""Stock records (units of a variant in a store, in the product's partition), their movements (in a ledger
-partition of their own) and the variant locator reservations read stock through."""
+"""Stock records (units of a variant in a store, in the product's partition) and their movements (in a ledger
+partition of their own)."""
 from __future__ import annotations
 
 from pynamodb.attributes import JSONAttribute, NumberAttribute, UnicodeAttribute
@@ -39,12 +39,6 @@ class MovementItem(Entity, discriminator="stock_movement"):
     actor_id = UnicodeAttribute(null=True)
 
 
-class VariantLocator(Entity, discriminator="variant_locator"):
-    """pk VARIANTREF#<vid>: the variant's product, written with the variant's first stock record."""
-
-    product_id = UnicodeAttribute()
-
-
 def store_stock_partition(store_id: str) -> str:
     """gsi1 of StockItem: every stock record of a store (store deletion cleans them up)."""
     return f"STORE#{store_id}#STOCK"
@@ -60,6 +54,15 @@ def store_movements_total(store_id: str) -> str:
     return f"movements:store:{store_id}"
 
 
+def stock_indexes(product_id: str, variant_id: str, store_id: str) -> dict[str, str]:
+    """A stock record's index keys: gsi1, every record of its store; gsi5, next to the variant in its lookup
+    partition, so a variant read gets its stock in the same Query."""
+    from chalicelib.core import keys
+
+    return {"gsi1pk": store_stock_partition(store_id), "gsi1sk": f"{product_id}#{variant_id}",
+            "gsi5pk": keys.lookup_partition("VARIANT", variant_id), "gsi5sk": f"STOCK#{store_id}"}
+
+
 def stock_item(product_id: str, variant_id: str, store_id: str, quantity: int) -> StockItem:
     from chalicelib.core import keys
     from chalicelib.core.table import now_iso
@@ -67,7 +70,4 @@ def stock_item(product_id: str, variant_id: str, store_id: str, quantity: int) -
     pk, sk = keys.stock_key(product_id, variant_id, store_id)
     now = now_iso()
     return StockItem(pk, sk, product_id=product_id, variant_id=variant_id, store_id=store_id, quantity=quantity,
-                     created_at=now, updated_at=now, gsi1pk=store_stock_partition(store_id),
-                     gsi1sk=f"{product_id}#{variant_id}",
-                     # next to the variant in its gsi5 lookup partition: a variant read gets its stock in the same Query
-                     gsi5pk=keys.lookup_partition("VARIANT", variant_id), gsi5sk=f"STOCK#{store_id}")
+                     created_at=now, updated_at=now, **stock_indexes(product_id, variant_id, store_id))

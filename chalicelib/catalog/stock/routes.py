@@ -11,6 +11,7 @@ from chalicelib.core.pagination import Page, PageQuery
 
 # Services (and PynamoDB with them) load on the first request that needs them, not at `import app`.
 stock = lazy_import("chalicelib.catalog.stock.services")
+movements = lazy_import("chalicelib.catalog.stock.movements")
 
 bp = Blueprint(__name__)
 
@@ -52,10 +53,10 @@ def delete_stock(req: Req, variant_id: str, store_id: str) -> None:
        summary="The movements of a variant's stock in a store, newest first", query=PageQuery, response=MovementOut,
        permission="stock.update")
 def list_entry_movements(req: Req, variant_id: str, store_id: str) -> Page:
-    return stock.entry_movements(variant_id, store_id, req.query, actor=req.principal)
+    return movements.entry_movements(variant_id, store_id, req.query, actor=req.principal)
 
 
 @route(bp, "GET", "/stores/{store_id}/stock-movements", summary="Every stock movement of a store, newest first",
        query=PageQuery, response=MovementOut, permission="stock.update")
 def list_store_movements(req: Req, store_id: str) -> Page:
-    return stock.store_movements(store_id, req.query, actor=req.principal)
+    return movements.store_movements(store_id, req.query, actor=req.principal)
