@@ -46,6 +46,17 @@ def out_of_store_scope(exc: TxCancelled) -> bool:
     return any(label.startswith("member:") for label in exc.failed)
 
 
+def commit_in_store_scope(tx: Tx) -> None:
+    """Commit a transaction that carries `check_store_scope` conditions: one of them failed → 403; any other
+    cancellation is raised on (TxCancelled) for the caller to map."""
+    try:
+        tx.commit()
+    except TxCancelled as exc:
+        if out_of_store_scope(exc):
+            raise Forbidden() from None
+        raise
+
+
 def store_scope_keys(store_ids: Iterable[str], actor: Principal) -> list[Key]:
     """The membership keys the actor's access to these stores depends on (admins: none)."""
     return [key for key in (member_key_of(sid, actor) for sid in dict.fromkeys(store_ids)) if key is not None]

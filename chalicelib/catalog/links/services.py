@@ -13,7 +13,7 @@ from chalicelib.catalog.links.models import (
 )
 from chalicelib.catalog.links.policies import (
     check_store_scope,
-    out_of_store_scope,
+    commit_in_store_scope,
     require_store_scope,
     store_scope_keys,
 )
@@ -37,7 +37,7 @@ from chalicelib.catalog.products.schemas import ProductOut
 from chalicelib.catalog.stock.models import StockItem
 from chalicelib.core import keys
 from chalicelib.core.batch import batch_get, paginate_and_fetch
-from chalicelib.core.errors import Conflict, Forbidden, NotFound, ValidationFailed, field_error
+from chalicelib.core.errors import Conflict, NotFound, ValidationFailed, field_error
 from chalicelib.core.listing import apply_slots, move_totals
 from chalicelib.core.pagination import Page
 from chalicelib.core.table import Entity, open_condition
@@ -125,10 +125,8 @@ def attach_product_to_stores(product_id: str, store_ids: list[str], *, actor: Pr
             check_store_scope(tx, sid, actor)
             add_link(tx, product_id, sid, active=bool(product.is_active))
         try:
-            tx.commit()
+            commit_in_store_scope(tx)
         except TxCancelled as exc:
-            if out_of_store_scope(exc):
-                raise Forbidden() from None
             missing = missing_stores(exc.failed)
             if missing:
                 raise stores_missing(missing, store_ids) from None
@@ -250,10 +248,8 @@ def detach_link(product_id: str, store_id: str, *, actor: Principal | None = Non
             if existing_prices:
                 tx.count(store_prices_total(store_id), -len(existing_prices))
         try:
-            tx.commit()
+            commit_in_store_scope(tx)
         except TxCancelled as exc:
-            if out_of_store_scope(exc):
-                raise Forbidden() from None
             if "link" in exc.failed:
                 continue
             raise

@@ -11,6 +11,11 @@ def base_currency() -> str:
     return get_settings().base_currency
 
 
+def store_currency(store: Any) -> str:
+    """The currency of a store item (typed): its own, or the base currency for a store saved without one."""
+    return str(getattr(store, "currency", None) or base_currency())
+
+
 @dataclass(frozen=True)
 class StoreContext:
     """The store a read prices its variants in: its currency, and whether the product is sold there."""

@@ -167,6 +167,16 @@ class VariantRead(NamedTuple):
     prices: list[PriceItem]  # the variant's overrides, in the stores the reader sees
 
 
+def variant_partition(variant_id: str) -> tuple[VariantItem, list[Any]]:
+    """The variant and everything its gsi5 partition holds (its stock records, its overrides): one Query of an
+    index (eventually consistent: writes condition on what they read); 404 without the variant."""
+    found = list(Entity.gsi5.query(keys.lookup_partition("VARIANT", variant_id)))
+    variant = next((item for item in found if isinstance(item, VariantItem)), None)
+    if variant is None:
+        raise NotFound(msg.VARIANT_NOT_FOUND)
+    return variant, found
+
+
 def read_variant(variant_id: str, *, sees_inactive: bool, sees_inactive_stores: bool, gallery: bool = True,
                  store_id: str | None = None) -> VariantRead:
     """A variant with its stock and price overrides (in shown stores) and gallery; customers only see active
@@ -179,9 +189,8 @@ def read_variant(variant_id: str, *, sees_inactive: bool, sees_inactive_stores: 
     """
     from chalicelib.core.batch import MAX_KEYS, batch_read, typed
 
-    found = list(Entity.gsi5.query(keys.lookup_partition("VARIANT", variant_id)))
-    variant = next((item for item in found if isinstance(item, VariantItem)), None)
-    if variant is None or (not sees_inactive and not variant.is_active):
+    variant, found = variant_partition(variant_id)
+    if not sees_inactive and not variant.is_active:
         raise NotFound(msg.VARIANT_NOT_FOUND)
     stock = sorted((item for item in found if isinstance(item, StockItem)), key=lambda item: item.store_id)
     prices = sorted((item for item in found if isinstance(item, PriceItem)), key=lambda item: item.store_id)
