@@ -188,3 +188,19 @@ def test_an_outsider_learns_nothing_of_a_stores_stock(api, admin, staff, stocked
         assert reply.status == 403, reply.json
     stock = api.get(f"/product-variants/{item.variant_id}/stock", token=admin.token).data["stock"][0]
     assert (stock["quantity"], stock["reserved"]) == (5, 4)
+
+
+def test_movement_lists_of_an_unknown_store_or_variant_are_404(api, admin, manager, stocked):
+    store, item = stocked
+    assert api.put(_entry(item, store), json={"quantity": 3}, token=admin.token).status == 200
+    unknown_store = _movements(api, admin.token, "/stores/01ZZZZZZZZZZZZZZZZZZZZZZZZ/stock-movements")
+    assert unknown_store.status == 404 and unknown_store.json["success"] is False
+    unknown_variant = _movements(api, admin.token, f"/product-variants/01ZZZZZZZZZZZZZZZZZZZZZZZZ/stock/{store}/movements")
+    assert unknown_variant.status == 404
+    unknown_entry_store = _movements(api, admin.token, f"{_entry(item, '01ZZZZZZZZZZZZZZZZZZZZZZZZ')}/movements")
+    assert unknown_entry_store.status == 404
+    # a manager of no store asking about a real store: 403, not a hint about the variant
+    assert _movements(api, manager.token, f"/product-variants/01ZZZZZZZZZZZZZZZZZZZZZZZZ/stock/{store}/movements").status == 403
+    # a store being deleted shows no history either
+    assert api.delete(f"/stores/{store}", token=admin.token).status == 200
+    assert _movements(api, admin.token, f"/stores/{store}/stock-movements").status == 404
