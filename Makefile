@@ -35,11 +35,11 @@ run:
 
 ## make test: install what the tests need and run the whole suite (unit, HTTP, smoke over real HTTP).
 test: lint
+	$(MAKE) --no-print-directory test-clients VENV=$(VENV)
 	bash scripts/ensure_chromium.sh
 	$(BIN)/python -m pytest -q
 	$(MAKE) --no-print-directory test-ddblocal VENV=$(VENV)
 	$(MAKE) --no-print-directory test-deployed VENV=$(VENV)
-	$(MAKE) --no-print-directory test-clients VENV=$(VENV)
 
 ## make test-clients: clients generated from /openapi.json by openapi-python-client and openapi-typescript (pinned,
 ##   in a cache outside the repo) come out with no warning, and tests/clients/ programs type-check against them.

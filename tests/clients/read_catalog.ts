@@ -1,5 +1,5 @@
 // A front-end's use of the types openapi-typescript generates from /openapi.json (scripts/test_clients.sh):
-// read a product with its variants, read a store with its currency. Type-checked with tsc --noEmit --strict:
+// read a product with its variants priced in a store, read a store with its currency. Type-checked with tsc --noEmit --strict:
 // a `data` typed as unknown or possibly undefined fails the check.
 import type { components, paths } from "./api";
 
@@ -15,11 +15,12 @@ async function read<T>(url: string, token: string): Promise<T> {
 }
 
 export async function productWithVariants(
-  base: string, token: string, productId: string,
-): Promise<{ name: string; variants: Array<{ sku: string; price: string }> }> {
-  const reply = await read<ProductReply>(`${base}/products/${productId}?include=variants`, token);
+  base: string, token: string, productId: string, storeId: string,
+): Promise<{ name: string; variants: Array<{ sku: string; price: string | null; currency: string }> }> {
+  // priced in a store: `price` is null where the store does not sell the variant
+  const reply = await read<ProductReply>(`${base}/products/${productId}?include=variants&store_id=${storeId}`, token);
   const variants: Variant[] = reply.data.variants ?? [];
-  return { name: reply.data.name, variants: variants.map((v) => ({ sku: v.sku, price: v.price })) };
+  return { name: reply.data.name, variants: variants.map((v) => ({ sku: v.sku, price: v.price, currency: v.currency })) };
 }
 
 export async function storeCurrency(
