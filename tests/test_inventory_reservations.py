@@ -248,6 +248,7 @@ def test_a_variant_without_a_pointer_is_found_by_its_lookup_and_a_deleted_one_is
     assert reply.calls == ["BatchGetItem", "BatchGetItem", "Query", "BatchGetItem", "TransactWriteItems"]
     assert [line["product_id"] for line in reply.data["items"]] == [item.product_id] * 2
     assert _level(api, admin.token, item.variant_ids[1], store) == (5, 1, 4)
+    assert api.post(f"/reservations/{reply.data['id']}/release", token=admin.token).status == 200  # else 409
     assert api.delete(f"/product-variants/{item.variant_ids[0]}", token=admin.token).status in (200, 204)
     gone = _reserve(api, admin.token, store, (item.variant_ids[0], 1), (item.variant_ids[1], 1))
     assert gone.status == 422 and list(gone.errors) == ["items.0.variant_id"]
@@ -277,3 +278,16 @@ def test_many_expired_holds_are_cleaned_within_one_transaction_and_the_sweep_doe
     assert after == 20 + 60 + 20 + 60  # every old hold expired exactly once
     assert {api.get(f"/reservations/{rid}", token=admin.token).data["status"] for rid in old} == {"expired"}
     assert api.get(f"/reservations/{fresh.data['id']}", token=admin.token).data["status"] == "active"
+
+
+def test_a_variant_with_held_units_cannot_be_deleted_until_they_are_released_or_expire(api, admin, shop, clock):
+    store, item = shop
+    held = _reserve(api, admin.token, store, (item.variant_ids[0], 3), ttl_seconds=60)
+    assert held.status == 201
+    refused = api.delete(f"/product-variants/{item.variant_ids[0]}", token=admin.token)
+    assert refused.status == 409 and refused.json["success"] is False
+    assert api.get(f"/product-variants/{item.variant_ids[0]}", token=admin.token).status == 200  # nothing deleted
+    assert _level(api, admin.token, item.variant_ids[0], store) == (10, 3, 7)
+    clock(61)  # expired: the units are free, so the variant may go
+    assert api.delete(f"/product-variants/{item.variant_ids[0]}", token=admin.token).status == 200
+    assert api.get(f"/product-variants/{item.variant_ids[0]}", token=admin.token).status == 404

@@ -18,6 +18,7 @@ from chalicelib.catalog.links.policies import out_of_store_scope
 from chalicelib.catalog.stock.models import (
     MovementItem,
     StockItem,
+    active_reserved,
     entry_movements_total,
     stock_indexes,
     store_movements_total,
@@ -39,11 +40,6 @@ Key = tuple[str, str]
 def holds_of(item: StockItem | None) -> dict[str, list[Any]]:
     """{reservation id: [units, expires_at]} as stored (expired ones included until cleaned up)."""
     return {rid: list(hold) for rid, hold in ((item.holds or {}) if item is not None else {}).items()}
-
-
-def active_reserved(holds: dict[str, list[Any]], now: str) -> int:
-    """Units held by reservations whose expiry has not come: from `expires_at` on, a hold counts for nothing."""
-    return sum(int(units) for units, expires_at in holds.values() if expires_at > now)
 
 
 def movement_ids(entries: Iterable[StockItem | None] = ()) -> Iterator[str]:

@@ -2,6 +2,8 @@
 partition of their own)."""
 from __future__ import annotations
 
+from typing import Any
+
 from pynamodb.attributes import JSONAttribute, NumberAttribute, UnicodeAttribute
 
 from chalicelib.core.table import Entity
@@ -71,3 +73,8 @@ def stock_item(product_id: str, variant_id: str, store_id: str, quantity: int) -
     now = now_iso()
     return StockItem(pk, sk, product_id=product_id, variant_id=variant_id, store_id=store_id, quantity=quantity,
                      created_at=now, updated_at=now, **stock_indexes(product_id, variant_id, store_id))
+
+
+def active_reserved(holds: dict[str, Any], now: str) -> int:
+    """Units held by reservations whose expiry has not come: from `expires_at` on, a hold counts for nothing."""
+    return sum(int(units) for units, expires_at in holds.values() if expires_at > now)

@@ -22,10 +22,10 @@ from chalicelib.catalog.products.models import (
     VariantPointerItem,
 )
 from chalicelib.catalog.products.schemas import VariantCreate
-from chalicelib.catalog.stock.models import StockItem
+from chalicelib.catalog.stock.models import StockItem, active_reserved
 from chalicelib.core import keys
 from chalicelib.core.concurrency import StaleVersion
-from chalicelib.core.errors import NotFound, ValidationFailed, field_error
+from chalicelib.core.errors import Conflict, NotFound, ValidationFailed, field_error
 from chalicelib.core.lookups import lookup, lookup_attributes
 from chalicelib.core.table import Entity, now_iso
 from chalicelib.core.tx import MAX_ITEMS, Tx, TxCancelled
@@ -57,8 +57,10 @@ def _drop_record(tx: Tx, record: StockItem | PriceItem) -> None:
                   [ProductStoreItem.priced_variant_ids.delete({record.variant_id})],
                   condition=ProductStoreItem.pk.exists(), label=f"link:{record.store_id}")
         tx.count(store_prices_total(record.store_id), -1)
-    kind = "price" if isinstance(record, PriceItem) else "stock"
-    tx.delete(Entity, (record.pk, record.sk), label=f"{kind}:{record.store_id}")
+        tx.delete(Entity, (record.pk, record.sk), label=f"price:{record.store_id}")
+    else:  # on the version read: a hold taken since makes the delete read again (and refuse if units are held)
+        tx.delete(StockItem, (record.pk, record.sk), condition=StockItem.version == record.version,
+                  label=f"stock:{record.store_id}")
 
 
 def _cost(record: StockItem | PriceItem) -> int:
@@ -121,7 +123,7 @@ def _raise_for(exc: TxCancelled) -> None:
         errors.setdefault("option_value_ids", []).append(msg.VALUES_UNKNOWN.render(ids=", ".join(gone)))
     if errors:
         raise ValidationFailed(errors=errors) from None
-    if "version" in failed:
+    if "version" in failed or any(label.startswith("stock:") for label in failed):
         raise StaleVersion() from None
     if "product" in failed:
         raise NotFound(msg.PRODUCT_NOT_FOUND) from None
@@ -262,8 +264,13 @@ def update_variant(variant: VariantItem, changes: dict[str, Any]) -> VariantItem
 
 def delete_variant(variant: VariantItem) -> None:
     """Delete a variant, its stock records and price overrides, its SKU and combination, and its usage counts:
-    one transaction (records past its size go first, in transactions guarded by the variant's version)."""
+    one transaction (records past its size go first, in transactions guarded by the variant's version).
+    Refused (409) while any of its stock records holds units for an active reservation."""
     records = variant_records(variant)
+    now = now_iso()
+    reserved = sum(active_reserved(record.holds or {}, now) for record in records if isinstance(record, StockItem))
+    if reserved:  # units a checkout holds would vanish with the stock: commit or release them first
+        raise Conflict(msg.STOCK_RESERVED, reserved=reserved)
     old_ids = list(variant.option_value_ids or [])
     room = MAX_ITEMS - 7 - 2 * len(old_ids)  # the variant, its pointer, SKU, combination, product, usage counts
     head: list[StockItem | PriceItem] = []
