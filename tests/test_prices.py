@@ -33,12 +33,12 @@ def test_put_creates_then_replaces_an_override_with_etag(api, admin, customer):
     assert created.data == {"store_id": sid, "currency": "USD", "price": "24.50", "compare_at_price": "30.00",
                             "updated_at": created.data["updated_at"]}
     assert created.headers["etag"] and created.json["message"]
-    # The first override of a variant in a store not in the base currency: the guessed currency (the base one)
-    # fails the store's condition, the store is read and the transaction sent again.
-    assert created.calls == ["BatchGetItem", "Query", "TransactWriteItems", "GetItem", "TransactWriteItems"]
+    # The store (its currency), the variant's pointer and the caller's membership ride in the authentication's
+    # BatchGetItem; then the override (consistent) and one transaction, even in a store not in the base currency.
+    assert created.calls == ["BatchGetItem", "GetItem", "TransactWriteItems"]
     replaced = api.put(path, json={"price": "22"}, token=admin.token)
     assert replaced.status == 200 and replaced.data["price"] == "22.00" and replaced.data["compare_at_price"] is None
-    assert replaced.calls == ["BatchGetItem", "Query", "TransactWriteItems"]
+    assert replaced.calls == ["BatchGetItem", "GetItem", "TransactWriteItems"]
     one = api.get(path, token=customer.token)
     assert one.status == 200 and one.data == replaced.data and one.headers["etag"] == replaced.headers["etag"]
     assert len(one.calls) <= 3
@@ -52,16 +52,18 @@ def test_if_match_on_put_and_delete(api, admin):
     path = _price_path(item.variant_id, sid)
     assert api.put(path, json={"price": "5"}, token=admin.token, headers={"If-Match": '"nope"'}).status == 412
     first = api.put(path, json={"price": "5"}, token=admin.token)
-    assert first.status == 201 and first.calls == ["BatchGetItem", "Query", "TransactWriteItems"]  # EUR store
+    assert first.status == 201 and first.calls == ["BatchGetItem", "GetItem", "TransactWriteItems"]
     etag = first.headers["etag"]
     second = api.put(path, json={"price": "6"}, token=admin.token, headers={"If-Match": etag})
     assert second.status == 200 and second.data["price"] == "6.00"
+    assert second.calls == ["BatchGetItem", "GetItem", "TransactWriteItems"]  # If-Match costs no extra call
     stale = api.put(path, json={"price": "7"}, token=admin.token, headers={"If-Match": etag})
     assert stale.status == 412
     assert api.delete(path, token=admin.token, headers={"If-Match": etag}).status == 412
     assert api.get(path, token=admin.token).data["price"] == "6.00"  # neither stale write landed
     gone = api.delete(path, token=admin.token, headers={"If-Match": second.headers["etag"]})
-    assert gone.status == 200 and gone.data is None and len(gone.calls) <= 4
+    assert gone.status == 200 and gone.data is None
+    assert gone.calls == ["BatchGetItem", "GetItem", "TransactWriteItems"]
     assert api.get(path, token=admin.token).status == 404
 
 
@@ -141,6 +143,45 @@ def test_a_manager_cannot_price_another_store_with_a_variant_of_its_own(api, adm
                    token=manager.token)
     assert bulk.status == 403
     assert api.get(_price_path(item.variant_id, theirs), token=admin.token).data["price"] == "3.00"
+
+
+def test_the_membership_read_with_the_token_is_never_the_last_word(api, admin, manager, monkeypatch):
+    """The store, the variant and the membership are read in the authentication's BatchGetItem; a membership
+    removed after that read still fails the write's transaction, and one removed before refuses at once."""
+    from chalicelib.catalog.prices import services
+    from chalicelib.core import keys
+    from chalicelib.core.table import Entity
+
+    sid, item = _setup(api, admin, currency="GBP")
+    path = _price_path(item.variant_id, sid)
+    add_members(api, admin.token, sid, manager.id)
+    assert api.put(path, json={"price": "2"}, token=manager.token).status == 201
+    read_override = services.current_override
+
+    def removed_meanwhile(variant, store_id):  # between the authentication's read and the transaction
+        Entity(*keys.store_member_key(sid, manager.id)).delete()
+        return read_override(variant, store_id)
+
+    monkeypatch.setattr(services, "current_override", removed_meanwhile)
+    assert api.put(path, json={"price": "5"}, token=manager.token).status == 403
+    monkeypatch.setattr(services, "current_override", read_override)
+    assert api.get(path, token=admin.token).data["price"] == "2.00"
+    add_members(api, admin.token, sid, manager.id)
+    assert api.delete(f"/stores/{sid}/users/{manager.id}", token=admin.token).status == 200
+    for attempt in (api.put(path, json={"price": "3"}, token=manager.token), api.delete(path, token=manager.token)):
+        assert attempt.status == 403
+    assert api.get(path, token=admin.token).data["price"] == "2.00"
+    assert api.put(_price_path("NOVARIANT", sid), json={"price": "1"}, token=manager.token).status == 403
+    assert api.put(_price_path("NOVARIANT", sid), json={"price": "1"}, token=admin.token).status == 404
+
+
+def test_a_route_reading_with_the_token_cannot_be_public():
+    from chalice import Blueprint
+
+    from chalicelib.core.http import route
+
+    with pytest.raises(TypeError):
+        route(Blueprint("x"), "GET", "/x", summary="x", public=True, reads=lambda params, user_id: [])
 
 
 def test_prices_update_is_in_the_permission_catalogue(api, admin):

@@ -12,6 +12,7 @@ from pydantic import BaseModel
 from chalicelib.core import i18n
 from chalicelib.core.errors import AppError, Conflict, NotFound, TxCancelled, ValidationFailed
 from chalicelib.core.idempotency import IdempotencyClaim, IdempotentReplay, body_hash, set_idempotency_claim
+from chalicelib.core.keys import Key
 from chalicelib.core.pagination import Page
 from chalicelib.core.request import (
     ACCEPTED_CONTENT_TYPES,
@@ -23,6 +24,8 @@ from chalicelib.core.request import (
 )
 from chalicelib.core.responses import dump, envelope, error_response, etag_of, json_response, unexpected
 from chalicelib.core.schemas import patch_changes
+
+Reads = Callable[[Mapping[str, str], str], list[Key]]  # (path params, caller's user id) → keys the view reads
 
 
 @dataclass
@@ -80,6 +83,7 @@ class Req:
     client_ip: str
     path_params: dict[str, str] = field(default_factory=dict)
     raw_body: bytes = b""
+    found: Mapping[Key, Any] = field(default_factory=dict)  # the route's `reads`, by key
 
     @property
     def if_match(self) -> str | None:
@@ -104,6 +108,7 @@ def route(
     raw: bool = False,
     paged: bool = False,
     creates: bool = False,
+    reads: Reads | None = None,
 ) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
     """Register a view on `bp` behind the shared pipeline; the view takes (req, **path_params).
 
@@ -112,8 +117,11 @@ def route(
     returns a plain (unpaginated, bounded) list of `response`; `paged=True`: it returns a `Page` of `response`
     without taking a PageQuery (lists that always come whole, with `meta`). `raw=True`: the view returns its
     own Response (no envelope) whose body `response` describes. Without `response`, `data` is null (deletes,
-    logout).
+    logout). `reads(path_params, user_id)`: the keys the view reads first, fetched in the BatchGetItem that
+    authenticates the caller (no call of their own) and handed to the view as `req.found`; not on public routes.
     """
+    if reads is not None and public:
+        raise TypeError(f"{method} {path}: `reads` rides on the authentication's read, a public route has none")
     tag = path.strip("/").split("/")[0] or "root"
 
     def decorator(view: Callable[..., Any]) -> Callable[..., Any]:
@@ -124,7 +132,7 @@ def route(
 
         @functools.wraps(view)
         def chalice_view(**path_params: str) -> Response:
-            return _handle(bp, spec, view, path_params, message, replay)
+            return _handle(bp, spec, view, path_params, message, replay, reads)
 
         bp.route(path, methods=[method], content_types=ACCEPTED_CONTENT_TYPES)(chalice_view)
         return view
@@ -154,7 +162,8 @@ def update_routes(bp: Blueprint, path: str, *, module: str, name: str, noun: str
           permission=permission, message=message)(partial)
 
 
-Authenticate = Callable[[str | None, str | None], Any]  # (Authorization header, permission) → the principal
+# (Authorization header, permission, keys to read alongside given the user id) → (the principal, what was read)
+Authenticate = Callable[[str | None, str | None, Callable[[str], list[Key]] | None], tuple[Any, Mapping[Key, Any]]]
 _authenticator: list[Authenticate] = []
 
 
@@ -164,14 +173,15 @@ def set_authenticator(authenticate: Authenticate) -> None:
     _authenticator[:] = [authenticate]
 
 
-def _authenticate(authorization: str | None, permission: str | None) -> Any:
+def _authenticate(authorization: str | None, permission: str | None,
+                  also: Callable[[str], list[Key]] | None) -> tuple[Any, Mapping[Key, Any]]:
     if not _authenticator:
         raise RuntimeError("no authenticator installed: wiring.install(app, authenticate=...)")
-    return _authenticator[0](authorization, permission)
+    return _authenticator[0](authorization, permission, also)
 
 
 def _handle(bp: Blueprint, spec: RouteSpec, view: Callable[..., Any], path_params: dict[str, str],
-            message: i18n.T | None, replay: Callable[[str], Any] | None) -> Response:
+            message: i18n.T | None, replay: Callable[[str], Any] | None, reads: Reads | None) -> Response:
     request = bp.current_request
     headers = request.headers
     req = Req(principal=None, body=None, query=None, headers=headers, path_params=path_params,
@@ -180,7 +190,8 @@ def _handle(bp: Blueprint, spec: RouteSpec, view: Callable[..., Any], path_param
     try:
         req.query = parse_query(spec.query, request.query_params or {})
         if not spec.public:
-            req.principal = _authenticate(headers.get("authorization"), spec.permission)
+            also = (lambda user_id: reads(path_params, user_id)) if reads else None
+            req.principal, req.found = _authenticate(headers.get("authorization"), spec.permission, also)
             set_log_user(req.principal.user_id)
         raw = request.raw_body or b""
         req.raw_body = raw

@@ -3,6 +3,8 @@
 item (`catalog/links/models.py`, `catalog/stock/models.py`, `stores/models.py`)."""
 from __future__ import annotations
 
+Key = tuple[str, str]  # (pk, sk) of an item
+
 # --- shared machinery ---------------------------------------------------------------------------
 
 

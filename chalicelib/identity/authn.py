@@ -1,11 +1,14 @@
 """Who is calling: verify the bearer token, then one BatchGetItem (user, session, custom roles) decides."""
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
 from chalicelib.core import keys
 from chalicelib.core.batch import batch_get
 from chalicelib.core.errors import Forbidden, Unauthenticated
+from chalicelib.core.keys import Key
 from chalicelib.identity.models import RoleItem, SessionItem, UserItem
 from chalicelib.identity.permissions import BUILTIN_ROLES, CATALOG_STAFF_PERMISSION, STORE_STAFF_PERMISSIONS
 
@@ -57,8 +60,10 @@ def permissions_for(roles: list[str] | tuple[str, ...], custom: dict[str, RoleIt
     return frozenset(granted)
 
 
-def authenticate(authorization: str | None) -> Principal:
-    """Turn an `Authorization: Bearer …` header into a Principal, or raise 401."""
+def authenticate(authorization: str | None, also: Callable[[str], list[Key]] | None = None,
+                 ) -> tuple[Principal, Mapping[Key, Any]]:
+    """Turn an `Authorization: Bearer …` header into a Principal, or raise 401; with the items at the keys
+    `also(user_id)` names (a route's first reads), fetched in the same BatchGetItem."""
     from chalicelib.identity.tokens import (
         verify_access_token,  # PyJWT only loads on authenticated routes
     )
@@ -71,7 +76,8 @@ def authenticate(authorization: str | None) -> Principal:
         raise Unauthenticated()
     wanted = [keys.user_key(claims.user_id), keys.session_key(claims.user_id, claims.session_id)]
     wanted += [keys.role_key(role) for role in claims.roles if role not in BUILTIN_ROLES]
-    found = batch_get(wanted, consistent=False)
+    extra = also(claims.user_id) if also else []
+    found = batch_get(list(dict.fromkeys(wanted + extra)), consistent=False)
     user = found.get(keys.user_key(claims.user_id))
     session = found.get(keys.session_key(claims.user_id, claims.session_id))
     if not isinstance(user, UserItem) or not isinstance(session, SessionItem):
@@ -84,5 +90,6 @@ def authenticate(authorization: str | None) -> Principal:
     if user.token_version != claims.token_version or session.token_version != user.token_version:
         raise Unauthenticated()
     custom = {item.name: item for item in found.values() if isinstance(item, RoleItem)}
-    return Principal(user.id, tuple(user.role_list()), permissions_for(claims.roles, custom), session.id, user)
+    principal = Principal(user.id, tuple(user.role_list()), permissions_for(claims.roles, custom), session.id, user)
+    return principal, {key: found[key] for key in extra if key in found}
 

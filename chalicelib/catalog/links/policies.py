@@ -12,12 +12,11 @@ from chalicelib.catalog.stock.models import StockItem
 from chalicelib.core import keys
 from chalicelib.core.batch import batch_get, typed
 from chalicelib.core.errors import Forbidden
+from chalicelib.core.keys import Key
 from chalicelib.core.lookups import get_item
 from chalicelib.core.table import Entity
 from chalicelib.core.tx import Tx, TxCancelled
 from chalicelib.identity.authn import Principal
-
-Key = tuple[str, str]
 
 
 # --- the store scope: what non-admins may touch of a store's stock and product links -----------------

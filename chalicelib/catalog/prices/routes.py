@@ -1,6 +1,7 @@
 """HTTP routes of store prices: a variant's overrides per store, and a store's bulk price write."""
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from chalice import Blueprint
@@ -8,12 +9,17 @@ from chalice import Blueprint
 from chalicelib.catalog import messages as msg
 from chalicelib.catalog.prices.schemas import PriceIn, PriceOut, StorePriceOut, StorePricesIn, StorePricesOut
 from chalicelib.core.http import Answer, Req, route
+from chalicelib.core.keys import Key
 from chalicelib.core.lazy import lazy_import
 
 prices = lazy_import("chalicelib.catalog.prices.services")  # PynamoDB loads on the first request
 render = lazy_import("chalicelib.catalog.products.render")
 
 bp = Blueprint(__name__)
+
+
+def _override_reads(params: Mapping[str, str], user_id: str) -> list[Key]:
+    return prices.override_reads(params["variant_id"], params["store_id"], user_id)
 
 
 @route(bp, "GET", "/product-variants/{variant_id}/prices", summary="A variant's price overrides, per store",
@@ -32,17 +38,19 @@ def get_variant_price(req: Req, variant_id: str, store_id: str) -> PriceOut:
 
 
 @route(bp, "PUT", "/product-variants/{variant_id}/prices/{store_id}", summary="Set a variant's price in a store",
-       body=PriceIn, response=PriceOut, creates=True, permission="prices.update", message=msg.PRICE_SAVED)
+       body=PriceIn, response=PriceOut, creates=True, permission="prices.update", message=msg.PRICE_SAVED,
+       reads=_override_reads)
 def set_variant_price(req: Req, variant_id: str, store_id: str) -> Answer:
-    item, created = prices.set_price(variant_id, store_id, req.body, actor=req.principal, if_match=req.if_match)
+    item, created = prices.set_price(variant_id, store_id, req.body, actor=req.principal, found=req.found,
+                                     if_match=req.if_match)
     return Answer(render.price_out(item), 201 if created else 200)
 
 
 @route(bp, "DELETE", "/product-variants/{variant_id}/prices/{store_id}",
        summary="Delete a variant's price in a store (back to the base price)", permission="prices.update",
-       message=msg.PRICE_DELETED)
+       message=msg.PRICE_DELETED, reads=_override_reads)
 def delete_variant_price(req: Req, variant_id: str, store_id: str) -> None:
-    prices.delete_price(variant_id, store_id, actor=req.principal, if_match=req.if_match)
+    prices.delete_price(variant_id, store_id, actor=req.principal, found=req.found, if_match=req.if_match)
 
 
 @route(bp, "PUT", "/stores/{store_id}/prices", summary="Set many variants' prices in a store, all or nothing",

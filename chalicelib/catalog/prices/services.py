@@ -6,6 +6,8 @@ of a bulk write in rows.py, a bulk write larger than one transaction in staging.
 from __future__ import annotations
 
 import time
+from collections.abc import Mapping
+from typing import Any
 
 from chalicelib.catalog import messages as msg
 from chalicelib.catalog.links.policies import (
@@ -15,7 +17,7 @@ from chalicelib.catalog.links.policies import (
     store_scope_keys,
 )
 from chalicelib.catalog.prices.models import PriceItem, store_prices_total
-from chalicelib.catalog.prices.policies import base_currency, store_currency
+from chalicelib.catalog.prices.policies import store_currency
 from chalicelib.catalog.prices.rows import Row, chunk_tx, chunks, gone_rows, plan, pointer_keys
 from chalicelib.catalog.prices.schemas import PriceIn, PriceRow
 from chalicelib.catalog.prices.staging import Busy, StoreChanged, apply_staged, raise_for_guards, wait_for_batch
@@ -28,15 +30,17 @@ from chalicelib.catalog.prices.writes import (
     open_store_currency,
     price_key_of,
     record_on_link,
-    variant_and_prices,
     write_override,
 )
+from chalicelib.catalog.products.models import VariantItem
 from chalicelib.catalog.products.render import price_out
+from chalicelib.catalog.variants.pointers import variant_by_pointer
 from chalicelib.catalog.variants.services import VariantRead, read_variant, require_compare_at_not_below
 from chalicelib.core import keys
 from chalicelib.core.batch import batch_get
 from chalicelib.core.concurrency import ATTEMPTS, require_match
-from chalicelib.core.errors import Conflict, NotFound, PreconditionFailed, ValidationFailed, field_error
+from chalicelib.core.errors import Conflict, Forbidden, NotFound, PreconditionFailed, ValidationFailed, field_error
+from chalicelib.core.keys import Key
 from chalicelib.core.table import Entity, now_iso
 from chalicelib.core.tx import Tx, TxCancelled
 from chalicelib.identity.authn import Principal
@@ -59,22 +63,47 @@ def get_price(variant_id: str, store_id: str, *, sees_inactive: bool, sees_inact
 
 
 # --- one override -----------------------------------------------------------------------------------
-def set_price(variant_id: str, store_id: str, data: PriceIn, *, actor: Principal,
+def override_reads(variant_id: str, store_id: str, user_id: str) -> list[Key]:
+    """What a write of one override reads with the caller's authentication (the route's `reads`): the store
+    (its currency), the variant's pointer (its product) and the caller's membership of the store."""
+    return [keys.store_key(store_id), keys.variant_pointer_key(variant_id), keys.store_member_key(store_id, user_id)]
+
+
+def _target(variant_id: str, store_id: str, actor: Principal, found: Mapping[Key, Any]) -> tuple[VariantItem, str]:
+    """The variant and the store's currency from what `override_reads` found: 403 outside the caller's stores,
+    404 without the variant, 422 on `store_id` for a store absent or being deleted (as links answer). That read
+    is eventually consistent: a refusal is confirmed by a consistent read first (a store or a membership just
+    created is not refused); the transaction checks all of it again."""
+    in_scope(store_id, actor, found)
+    variant = variant_by_pointer(variant_id, found)
+    if variant is None:
+        raise NotFound(msg.VARIANT_NOT_FOUND)
+    store = found.get(keys.store_key(store_id))
+    if not isinstance(store, Entity) or store.sk != "STORE" or store.deleting_at:
+        return variant, open_store_currency(store_id, "store_id")
+    return variant, store_currency(store)
+
+
+def in_scope(store_id: str, actor: Principal, found: Mapping[Key, Any]) -> None:
+    """403 unless the caller may act on the store: on what `override_reads` found, confirmed by a consistent
+    read before a refusal."""
+    try:
+        require_store_scope([store_id], actor, found)
+    except Forbidden:
+        require_store_scope([store_id], actor)
+
+
+def set_price(variant_id: str, store_id: str, data: PriceIn, *, actor: Principal, found: Mapping[Key, Any],
               if_match: str | None = None) -> tuple[PriceItem, bool]:
-    """PUT: create or replace the override; (the override, created?). Calls: the gsi5 Query, one transaction
-    (plus, with If-Match, a consistent GetItem of the override; plus a GetItem of the store and a second
-    transaction when the first override of a variant in a store is not in the base currency)."""
+    """PUT: create or replace the override; (the override, created?). Calls, the caller's authentication
+    included: its BatchGetItem (with `override_reads`), a consistent GetItem of the override, one transaction."""
     require_compare_at_not_below(data.price, data.compare_at_price)
-    variant, prices = variant_and_prices(variant_id)
-    current = next((item for item in prices if item.store_id == store_id), None)
+    variant, currency = _target(variant_id, store_id, actor, found)
+    current = current_override(variant, store_id)
     if if_match:
-        current = current_override(variant, store_id)
         if current is None:
             raise PreconditionFailed()
         require_match(if_match, price_out(current))
-    # The override's currency is the store's: known from the override being replaced, else guessed as the base
-    # currency; the `store` condition verifies it, and a wrong guess costs one store read and a second try.
-    currency = current.currency if current else base_currency()
     deadline = time.monotonic() + WAIT_SECONDS
     for _ in range(ATTEMPTS * 2):
         now = now_iso()
@@ -98,19 +127,22 @@ def set_price(variant_id: str, store_id: str, data: PriceIn, *, actor: Principal
                 raise PreconditionFailed() from None
             if "busy" in exc.failed and not wait_for_batch(store_id, deadline):
                 break
-            if "store" in exc.failed:
+            if "store" in exc.failed:  # its currency changed since it was read (it had no override then)
                 currency = open_store_currency(store_id, "store_id")
             if "price" in exc.failed or not exc.failed:  # created or changed meanwhile: go again on a fresh read
                 current = current_override(variant, store_id)
-                currency = current.currency if current else currency
     raise Conflict()
 
 
-def delete_price(variant_id: str, store_id: str, *, actor: Principal, if_match: str | None = None,
-                 attempts: int = ATTEMPTS) -> None:
-    """DELETE: back to the base price. One transaction: the override (must exist), its trace on the link, the
-    store's total, the caller's membership."""
-    variant, _ = variant_and_prices(variant_id)
+def delete_price(variant_id: str, store_id: str, *, actor: Principal, found: Mapping[Key, Any],
+                 if_match: str | None = None, attempts: int = ATTEMPTS) -> None:
+    """DELETE: back to the base price. Calls: the caller's authentication (with `override_reads`), with If-Match
+    a consistent GetItem of the override, one transaction: the override (must exist), its trace on the link,
+    the store's total, the caller's membership."""
+    in_scope(store_id, actor, found)
+    variant = variant_by_pointer(variant_id, found)
+    if variant is None:
+        raise NotFound(msg.VARIANT_NOT_FOUND)
     condition = PriceItem.pk.exists()
     current = None
     if if_match:
@@ -130,7 +162,8 @@ def delete_price(variant_id: str, store_id: str, *, actor: Principal, if_match: 
     except TxCancelled as exc:
         if "busy" in exc.failed:  # a bulk write of the store is in progress: once it is over, once more
             if attempts > 1 and wait_for_batch(store_id, time.monotonic() + WAIT_SECONDS):
-                return delete_price(variant_id, store_id, actor=actor, if_match=if_match, attempts=attempts - 1)
+                return delete_price(variant_id, store_id, actor=actor, found=found, if_match=if_match,
+                                    attempts=attempts - 1)
             raise Conflict() from None
         if current is not None and "price" in exc.failed and current_override(variant, store_id) is not None:
             raise PreconditionFailed() from None

@@ -18,7 +18,6 @@ from chalicelib.catalog.prices.models import PriceItem, price_item
 from chalicelib.catalog.prices.policies import store_currency
 from chalicelib.catalog.prices.schemas import PriceIn
 from chalicelib.catalog.products.models import VariantItem
-from chalicelib.catalog.variants.services import variant_partition
 from chalicelib.core import keys
 from chalicelib.core.errors import field_error
 from chalicelib.core.lookups import get_item
@@ -29,13 +28,6 @@ from chalicelib.core.tx import Tx
 # store before another writer may finish it.
 WAIT_SECONDS = 5.0
 LEASE_SECONDS = 30
-
-
-def variant_and_prices(variant_id: str) -> tuple[VariantItem, list[PriceItem]]:
-    """The variant and its overrides: one Query of its gsi5 partition (an index: eventually consistent, so
-    every write is conditioned on what it read and re-reads on a miss)."""
-    variant, found = variant_partition(variant_id)
-    return variant, [item for item in found if isinstance(item, PriceItem)]
 
 
 def price_key_of(variant: VariantItem, store_id: str) -> tuple[str, str]:

@@ -34,6 +34,7 @@ from chalicelib.core import keys
 from chalicelib.core.batch import batch_get
 from chalicelib.core.concurrency import guarded_write
 from chalicelib.core.errors import Conflict, NotFound, ValidationFailed
+from chalicelib.core.keys import Key
 from chalicelib.core.lookups import get_item
 from chalicelib.core.table import Entity, iso, now_iso, open_condition, utcnow
 from chalicelib.core.tx import IdempotentReplay, Tx, current_claim
@@ -43,7 +44,6 @@ log = logging.getLogger(__name__)
 
 SWEEP_LIMIT = 200  # reservations one sweep run expires at most (the next run, a minute later, takes the rest)
 SWEEP_BUDGET_SECONDS = 40.0  # and for at most this long (the function's timeout is 60 s)
-Key = tuple[str, str]
 
 
 def status_of(item: ReservationItem, now: str | None = None) -> str:

@@ -27,13 +27,13 @@ from chalicelib.catalog.stock.schemas import MAX_STOCK
 from chalicelib.core import keys
 from chalicelib.core.concurrency import StaleVersion
 from chalicelib.core.errors import Conflict, Forbidden, field_error
+from chalicelib.core.keys import Key
 from chalicelib.core.table import Entity
 from chalicelib.core.tx import MAX_ITEMS, Tx, TxCancelled
 
 # A hot entry (many clients adjusting or reserving at once) retries its conditional write on the fresh state.
 WRITE_ATTEMPTS = 50
 WRITE_BACKOFF = 0.02  # seconds: the random pause before a retry grows with the attempt (up to 8×)
-Key = tuple[str, str]
 
 
 # --- levels: what an entry holds at a moment (expired holds no longer count) --------------------------------

@@ -13,10 +13,9 @@ from chalicelib.catalog.variants.pointers import variant_by_pointer
 from chalicelib.core import keys
 from chalicelib.core.batch import batch_get, counter_value
 from chalicelib.core.errors import NotFound
+from chalicelib.core.keys import Key
 from chalicelib.core.pagination import Page, PageQuery, paginate
 from chalicelib.identity.authn import Principal
-
-Key = tuple[str, str]
 
 
 def movement_out(item: MovementItem) -> MovementOut:
