@@ -69,19 +69,29 @@ def override_reads(variant_id: str, store_id: str, user_id: str) -> list[Key]:
     return [keys.store_key(store_id), keys.variant_pointer_key(variant_id), keys.store_member_key(store_id, user_id)]
 
 
+def _variant(variant_id: str, store_id: str, actor: Principal, found: Mapping[Key, Any]) -> VariantItem:
+    """The variant from what `override_reads` found: 403 outside the caller's stores first, then 404."""
+    in_scope(store_id, actor, found)
+    variant = variant_by_pointer(variant_id, found)
+    if variant is None:
+        raise NotFound(msg.VARIANT_NOT_FOUND)
+    return variant
+
+
+def _open_store_in(found: Mapping[Key, Any], store_id: str) -> Entity | None:
+    """The store as a batch read found it, when it exists and is not being deleted."""
+    store = found.get(keys.store_key(store_id))
+    return store if isinstance(store, Entity) and store.sk == "STORE" and not store.deleting_at else None
+
+
 def _target(variant_id: str, store_id: str, actor: Principal, found: Mapping[Key, Any]) -> tuple[VariantItem, str]:
     """The variant and the store's currency from what `override_reads` found: 403 outside the caller's stores,
     404 without the variant, 422 on `store_id` for a store absent or being deleted (as links answer). That read
     is eventually consistent: a refusal is confirmed by a consistent read first (a store or a membership just
     created is not refused); the transaction checks all of it again."""
-    in_scope(store_id, actor, found)
-    variant = variant_by_pointer(variant_id, found)
-    if variant is None:
-        raise NotFound(msg.VARIANT_NOT_FOUND)
-    store = found.get(keys.store_key(store_id))
-    if not isinstance(store, Entity) or store.sk != "STORE" or store.deleting_at:
-        return variant, open_store_currency(store_id, "store_id")
-    return variant, store_currency(store)
+    variant = _variant(variant_id, store_id, actor, found)
+    store = _open_store_in(found, store_id)
+    return variant, store_currency(store) if store else open_store_currency(store_id, "store_id")
 
 
 def in_scope(store_id: str, actor: Principal, found: Mapping[Key, Any]) -> None:
@@ -139,10 +149,7 @@ def delete_price(variant_id: str, store_id: str, *, actor: Principal, found: Map
     """DELETE: back to the base price. Calls: the caller's authentication (with `override_reads`), with If-Match
     a consistent GetItem of the override, one transaction: the override (must exist), its trace on the link,
     the store's total, the caller's membership."""
-    in_scope(store_id, actor, found)
-    variant = variant_by_pointer(variant_id, found)
-    if variant is None:
-        raise NotFound(msg.VARIANT_NOT_FOUND)
+    variant = _variant(variant_id, store_id, actor, found)
     condition = PriceItem.pk.exists()
     current = None
     if if_match:
@@ -177,8 +184,8 @@ def _open_store(store_id: str, actor: Principal, extra: list[tuple[str, str]] | 
     """The store (open) and the caller's scope, in one BatchGetItem with `extra` keys (the rows' variant
     pointers): 404 / 403 before any row is looked at. (currency, what the read found)."""
     found = batch_get([keys.store_key(store_id)] + store_scope_keys([store_id], actor) + list(extra or []))
-    store = found.get(keys.store_key(store_id))
-    if not isinstance(store, Entity) or store.sk != "STORE" or store.deleting_at:
+    store = _open_store_in(found, store_id)
+    if store is None:
         raise NotFound(msg.STORE_NOT_FOUND)
     require_store_scope([store_id], actor, found)
     return store_currency(store), found
