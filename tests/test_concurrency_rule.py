@@ -40,3 +40,33 @@ def test_two_concurrent_patches_without_if_match_both_succeed(api, admin, make):
             replies = list(pool.map(lambda v: api.patch(path, json={field: v}, token=admin.token), values))
         assert [reply.status for reply in replies] == [200, 200], [reply.json for reply in replies]
         assert api.get(path, token=admin.token).data[field] in values
+
+
+def test_a_write_that_loses_every_race_is_busy_not_in_conflict(aws, caplog):
+    """Every attempt beaten by another writer: 503 with Retry-After (send it again), never a 409, since nothing
+    refused the change; the log says which loop gave up."""
+    from chalicelib.core.concurrency import StaleVersion, guarded_write
+    from chalicelib.core.errors import ServiceUnavailable
+
+    tries: list[int] = []
+
+    def always_beaten(current: int) -> int:
+        tries.append(current)
+        raise StaleVersion()
+
+    with pytest.raises(ServiceUnavailable) as raised:
+        guarded_write(lambda: len(tries), None, always_beaten, None, attempts=4)
+    assert tries == [0, 1, 2, 3]  # read again before every attempt
+    assert raised.value.status == 503 and raised.value.headers == {"Retry-After": "1"}
+    assert any(r.getMessage() == "write lost every race" and r.where == "guarded_write" for r in caplog.records)
+
+
+def test_a_stale_if_match_is_still_a_412_at_the_first_lost_race(aws):
+    from chalicelib.core.concurrency import StaleVersion, guarded_write
+    from chalicelib.core.errors import PreconditionFailed
+
+    def beaten(current: object) -> None:
+        raise StaleVersion()
+
+    with pytest.raises(PreconditionFailed):
+        guarded_write(lambda: {"v": 1}, lambda current: current, beaten, "*")

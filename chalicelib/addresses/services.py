@@ -16,8 +16,8 @@ from chalicelib.addresses.schemas import (
 )
 from chalicelib.core import keys
 from chalicelib.core.batch import batch_get
-from chalicelib.core.concurrency import StaleVersion, guarded_write, require_match
-from chalicelib.core.errors import Conflict, Forbidden, NotFound, PreconditionFailed
+from chalicelib.core.concurrency import StaleVersion, guarded_write, lost_every_race, require_match
+from chalicelib.core.errors import Forbidden, NotFound, PreconditionFailed
 from chalicelib.core.pagination import Page, paginate
 from chalicelib.core.table import now_iso
 from chalicelib.core.tx import Tx, TxCancelled
@@ -79,7 +79,7 @@ def create_address(data: AddressCreate, *, actor: Principal) -> AddressItem:
         except TxCancelled as exc:
             if "book" not in exc.failed:
                 raise
-    raise Conflict()
+    raise lost_every_race("address.create")
 
 
 def update_address(address_id: str, changes: dict[str, Any], *, actor: Principal, if_match: str | None) -> AddressItem:
@@ -110,7 +110,7 @@ def update_address(address_id: str, changes: dict[str, Any], *, actor: Principal
                 raise PreconditionFailed() from None
             if not {"address", "book"} & set(exc.failed):
                 raise
-    raise Conflict()
+    raise lost_every_race("address.update")
 
 
 def delete_address(address_id: str, *, actor: Principal, if_match: str | None) -> None:

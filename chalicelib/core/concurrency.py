@@ -3,15 +3,20 @@
 A write reads the current item, checks `If-Match` against the ETag of the resource as its GET renders it
 (writes answer that same representation, so the ETag of a write's answer and of a read are one), then writes on the condition that `version` did not move. When it moved in between: with If-Match the
 client's view is stale (412); without, the change is applied again on the fresh state (nothing is lost).
+A write that keeps losing until its attempts or its time run out answers 503 with `Retry-After`: the
+resource is busy, not in conflict, and the same request sent again can succeed.
 """
 from __future__ import annotations
 
+import logging
 import random
 import time
 from collections.abc import Callable
 from typing import Any, TypeVar
 
-from chalicelib.core.errors import AppError, Conflict, PreconditionFailed, TxCancelled
+from chalicelib.core.errors import AppError, PreconditionFailed, ServiceUnavailable, TxCancelled
+
+log = logging.getLogger(__name__)
 
 C = TypeVar("C")
 R = TypeVar("R")
@@ -62,8 +67,10 @@ def guarded_write(load: Callable[[], C], render: Callable[[C], Any] | None, writ
     """load → (If-Match check) → write, retried on a version race when the client set no precondition.
 
     Hot items (a stock entry many clients write at once) pass more `attempts` and a `backoff` (seconds): a
-    random pause, growing with the attempt, spreads the retries out; `budget_seconds` bounds the whole loop."""
+    random pause, growing with the attempt, spreads the retries out; `budget_seconds` bounds the whole loop.
+    Every attempt lost to another writer → 503 with `Retry-After` (never a 409: nothing refused the change)."""
     started = time.monotonic()
+    attempt = 0
     for attempt in range(attempts):
         current = load()
         if if_match and render is not None:
@@ -77,7 +84,15 @@ def guarded_write(load: Callable[[], C], render: Callable[[C], Any] | None, writ
             break
         if backoff:
             time.sleep(random.uniform(0, backoff * min(attempt + 1, 8)))  # noqa: S311 - jitter, not a secret
-    raise Conflict()
+    raise lost_every_race("guarded_write", attempts=attempt + 1, seconds=round(time.monotonic() - started, 2))
+
+
+def lost_every_race(where: str, **context: object) -> ServiceUnavailable:
+    """What a write answers when other writers beat it on every attempt it had: 503 with `Retry-After`.
+    Nothing refused the change, so it is not a 409; the same request sent again can succeed. Every retry
+    loop of a write ends here (logged as `write lost every race`, with `where` and the loop's figures)."""
+    log.warning("write lost every race", extra={"where": where, **context})
+    return ServiceUnavailable(retry_after=1)
 
 
 def guarded_answer(load: Callable[[], C], render: Callable[[C], Any], write: Callable[[C], C],

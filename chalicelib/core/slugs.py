@@ -66,6 +66,6 @@ def commit_with_unique_slug(kind: str, base: str, owner_id: str, build: Callable
                 raise
         first = False
         slug = next_slug(kind, base)
-    from chalicelib.core.errors import Conflict
+    from chalicelib.core.concurrency import lost_every_race
 
-    raise Conflict()
+    raise lost_every_race("slug.reserve")

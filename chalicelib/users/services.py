@@ -4,7 +4,7 @@ from __future__ import annotations
 from typing import Any
 
 from chalicelib.core import keys
-from chalicelib.core.concurrency import StaleVersion, guarded_write, require_match
+from chalicelib.core.concurrency import StaleVersion, guarded_write, lost_every_race, require_match
 from chalicelib.core.errors import (
     Conflict,
     Forbidden,
@@ -131,7 +131,7 @@ def update_user(user_id: str, changes: dict[str, Any], *, actor: Principal, if_m
         except TxCancelled as exc:
             if "user" not in exc.failed or if_match:
                 raise (PreconditionFailed() if if_match and "user" in exc.failed else Conflict()) from None
-    raise Conflict()
+    raise lost_every_race("user.update")
 
 
 def delete_user(user_id: str, *, actor: Principal, if_match: str | None) -> None:

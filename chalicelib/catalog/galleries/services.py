@@ -12,7 +12,8 @@ from chalicelib.catalog import messages as msg
 from chalicelib.catalog.products.models import ProductItem, VariantItem
 from chalicelib.core import keys
 from chalicelib.core.batch import batch_get
-from chalicelib.core.errors import Conflict, NotFound, TxCancelled, ValidationFailed
+from chalicelib.core.concurrency import lost_every_race
+from chalicelib.core.errors import NotFound, TxCancelled, ValidationFailed
 from chalicelib.core.idempotency import IdempotentReplay, current_claim
 from chalicelib.core.lookups import lookup
 from chalicelib.core.table import Entity, now_iso
@@ -127,7 +128,7 @@ def _attach(read: Any, file_ids: list[str], actor: Any) -> list[FileItem]:
         except TxCancelled:
             continue  # the gallery or a file changed (or was deleted) since we read it: read again
         return _gallery_files(new_gallery, found)
-    raise Conflict()
+    raise lost_every_race("gallery.set")
 
 
 def _replay_if_spent() -> None:
@@ -170,7 +171,7 @@ def _detach(read: Any, file_id: str) -> list[FileItem]:
         except TxCancelled:
             continue
         return _gallery_files(new_gallery, found)
-    raise Conflict()
+    raise lost_every_race("gallery.remove")
 
 
 def _update_owner(tx: Tx, owner: Owner, gallery: list[str]) -> None:

@@ -37,7 +37,8 @@ from chalicelib.catalog.products.schemas import ProductOut
 from chalicelib.catalog.stock.models import StockItem
 from chalicelib.core import keys
 from chalicelib.core.batch import batch_get, paginate_and_fetch
-from chalicelib.core.errors import Conflict, NotFound, ValidationFailed, field_error
+from chalicelib.core.concurrency import lost_every_race
+from chalicelib.core.errors import NotFound, ValidationFailed, field_error
 from chalicelib.core.listing import apply_slots, move_totals
 from chalicelib.core.pagination import Page
 from chalicelib.core.table import Entity, open_condition
@@ -255,7 +256,7 @@ def detach_link(product_id: str, store_id: str, *, actor: Principal | None = Non
             raise
         if len(doomed) <= _STOCK_PER_TX:
             return True
-    raise Conflict()
+    raise lost_every_race("link.detach")
 
 
 def _same_set(attr: Any, values: set[str]) -> Any:

@@ -38,8 +38,8 @@ from chalicelib.catalog.variants.pointers import variant_by_pointer
 from chalicelib.catalog.variants.services import VariantRead, read_variant, require_compare_at_not_below
 from chalicelib.core import keys
 from chalicelib.core.batch import batch_get
-from chalicelib.core.concurrency import ATTEMPTS, require_match
-from chalicelib.core.errors import Conflict, Forbidden, NotFound, PreconditionFailed, ValidationFailed, field_error
+from chalicelib.core.concurrency import ATTEMPTS, lost_every_race, require_match
+from chalicelib.core.errors import Forbidden, NotFound, PreconditionFailed, ValidationFailed, field_error
 from chalicelib.core.keys import Key
 from chalicelib.core.table import Entity, now_iso
 from chalicelib.core.tx import Tx, TxCancelled
@@ -141,7 +141,7 @@ def set_price(variant_id: str, store_id: str, data: PriceIn, *, actor: Principal
                 currency = open_store_currency(store_id, "store_id")
             if "price" in exc.failed or not exc.failed:  # created or changed meanwhile: go again on a fresh read
                 current = current_override(variant, store_id)
-    raise Conflict()
+    raise lost_every_race("price.put")
 
 
 def delete_price(variant_id: str, store_id: str, *, actor: Principal, found: Mapping[Key, Any],
@@ -171,7 +171,7 @@ def delete_price(variant_id: str, store_id: str, *, actor: Principal, found: Map
             if attempts > 1 and wait_for_batch(store_id, time.monotonic() + WAIT_SECONDS):
                 return delete_price(variant_id, store_id, actor=actor, found=found, if_match=if_match,
                                     attempts=attempts - 1)
-            raise Conflict() from None
+            raise lost_every_race("price.delete") from None
         if current is not None and "price" in exc.failed and current_override(variant, store_id) is not None:
             raise PreconditionFailed() from None
         if "price" in exc.failed or "unlink" in exc.failed:
@@ -226,4 +226,4 @@ def set_store_prices(store_id: str, items: list[PriceRow], *, actor: Principal) 
                 break
         except StoreChanged:
             currency, _ = _open_store(store_id, actor)  # 404 when it is being deleted
-    raise Conflict()
+    raise lost_every_race("prices.bulk")

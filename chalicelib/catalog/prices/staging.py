@@ -14,8 +14,8 @@ from chalicelib.catalog.prices.schemas import PriceRow
 from chalicelib.catalog.prices.writes import LEASE_SECONDS
 from chalicelib.core import keys
 from chalicelib.core.batch import batch_get
-from chalicelib.core.concurrency import ATTEMPTS
-from chalicelib.core.errors import Conflict, NotFound
+from chalicelib.core.concurrency import ATTEMPTS, lost_every_race
+from chalicelib.core.errors import NotFound
 from chalicelib.core.lookups import get_item
 from chalicelib.core.table import now_iso
 from chalicelib.core.tx import Tx, TxCancelled
@@ -73,7 +73,7 @@ def apply_staged(store_id: str, currency: str, items: list[PriceRow], parts: lis
                         row.item = None
                 chunk = refresh(store_id, [row for row in chunk if row.index not in gone])
         else:
-            raise Conflict()  # the lease runs out and the next writer finishes the request
+            raise lost_every_race("prices.staged")  # the lease runs out and the next writer finishes the request
     _release(key, token)
 
 

@@ -12,6 +12,7 @@ from ulid import ULID
 
 from chalicelib.core import keys
 from chalicelib.core.batch import batch_get
+from chalicelib.core.concurrency import lost_every_race
 from chalicelib.core.errors import Conflict, NotFound, TxCancelled, ValidationFailed
 from chalicelib.core.table import Entity, error_code, now_iso
 from chalicelib.core.tx import Tx
@@ -192,7 +193,7 @@ def delete_file(file_id: str, *, actor: Any, attempts: int = 3) -> None:
             continue  # a gallery or the file changed under us: read again
         storage.delete(item.object_key)
         return
-    raise Conflict()
+    raise lost_every_race("file.delete")
 
 
 def _delete_with_galleries(item: FileItem) -> None:

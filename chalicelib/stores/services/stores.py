@@ -10,7 +10,7 @@ from chalicelib.catalog.messages import CURRENCY_LOCKED
 from chalicelib.catalog.prices.models import store_prices_total
 from chalicelib.core import keys
 from chalicelib.core.batch import batch_get
-from chalicelib.core.concurrency import StaleVersion, guarded_write
+from chalicelib.core.concurrency import StaleVersion, guarded_write, lost_every_race
 from chalicelib.core.errors import Conflict, Forbidden, field_error
 from chalicelib.core.lookups import get_item
 from chalicelib.core.pagination import Page, paginate, single_page
@@ -59,7 +59,7 @@ def create_store(data: StoreCreate, *, actor: Principal) -> StoreItem:
                 raise
             if data.slug:
                 raise field_error("slug", SLUG_TAKEN) from None
-    raise Conflict()
+    raise lost_every_race("store.create")
 
 
 def get_store(store_id: str, *, actor: Principal) -> StoreItem:
