@@ -137,3 +137,42 @@ def test_detach_after_a_variant_was_deleted(api, admin):
     assert api.delete(f"/products/{item.product_id}/stores/{store['id']}", token=admin.token).status == 200
     assert _stock_rows(item.product_id) == []
     assert api.get(f"/stores/{store['id']}/products", token=admin.token).json["meta"]["total"] == 0
+
+
+def test_detach_is_refused_while_reservations_hold_units_there(api, admin, manager):
+    """Units a checkout holds do not vanish with the link: 409 naming them, nothing removed; once the
+    reservation is released (or committed) the detach goes through. A manager of another store learns nothing."""
+    store, other = create_store(api, admin.token)["id"], create_store(api, admin.token)["id"]
+    add_members(api, admin.token, other, manager.id)
+    item = make_product(api, admin.token, variants=2)
+    attach(api, admin.token, item.product_id, store)
+    for vid in item.variant_ids:
+        assert api.put(f"/product-variants/{vid}/stock/{store}", json={"quantity": 5}, token=admin.token).status == 200
+    held = api.post("/reservations", json={"store_id": store, "items": [{"variant_id": item.variant_ids[1],
+                                                                          "quantity": 2}]}, token=admin.token)
+    assert held.status == 201, held.json
+    path = f"/products/{item.product_id}/stores/{store}"
+    assert api.delete(path, token=manager.token).status == 403  # not its store: the 403 comes before the 409
+    refused = api.delete(path, token=admin.token)
+    assert refused.status == 409 and "2" in refused.json["error"], refused.json
+    assert len(_stock_rows(item.product_id)) == 2
+    assert api.get(f"/stores/{store}/products", token=admin.token).json["meta"]["total"] == 1
+    assert api.post(f"/reservations/{held.data['id']}/release", token=admin.token).status == 200
+    assert api.delete(path, token=admin.token).status == 200
+    assert _stock_rows(item.product_id) == []
+
+
+def test_an_expired_hold_does_not_stop_a_detach(api, admin, monkeypatch):
+    store = create_store(api, admin.token)["id"]
+    item = make_product(api, admin.token)
+    attach(api, admin.token, item.product_id, store)
+    assert api.put(f"/product-variants/{item.variant_id}/stock/{store}", json={"quantity": 5},
+                   token=admin.token).status == 200
+    held = api.post("/reservations", json={"store_id": store, "items": [{"variant_id": item.variant_id, "quantity": 1}],
+                                           "ttl_seconds": 60}, token=admin.token)
+    assert held.status == 201
+    from chalicelib.catalog.links import services
+
+    later = services.now_iso(120)  # two minutes on: the hold's time has come
+    monkeypatch.setattr(services, "now_iso", lambda *args: later)
+    assert api.delete(f"/products/{item.product_id}/stores/{store}", token=admin.token).status == 200

@@ -1,7 +1,7 @@
 """Product ↔ store links: list a store's products, attach a product to stores, detach it (with its stock)."""
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from chalicelib.catalog import messages as msg
@@ -34,14 +34,15 @@ from chalicelib.catalog.products.collection import (
 from chalicelib.catalog.products.models import ProductItem
 from chalicelib.catalog.products.render import parse_includes, product_fields, render_product
 from chalicelib.catalog.products.schemas import ProductOut
-from chalicelib.catalog.stock.models import StockItem
+from chalicelib.catalog.stock.models import StockItem, active_reserved
 from chalicelib.core import keys
 from chalicelib.core.batch import batch_get, paginate_and_fetch
 from chalicelib.core.concurrency import lost_every_race
-from chalicelib.core.errors import NotFound, ValidationFailed, field_error
+from chalicelib.core.errors import Conflict, NotFound, ValidationFailed, field_error
+from chalicelib.core.keys import Key
 from chalicelib.core.listing import apply_slots, move_totals
 from chalicelib.core.pagination import Page
-from chalicelib.core.table import Entity, open_condition
+from chalicelib.core.table import Entity, now_iso, open_condition
 from chalicelib.core.tx import Tx, TxCancelled
 from chalicelib.identity.authn import Principal
 
@@ -191,16 +192,19 @@ def detach_link(product_id: str, store_id: str, *, actor: Principal | None = Non
     pk = keys.product_partition(product_id)
     for _ in range(attempts):
         link: ProductStoreItem | None = None
-        stock_keys: set[tuple[str, str]] = set()
+        stock: dict[Key, StockItem] = {}
         price_keys: set[tuple[str, str]] = set()
         for item in Entity.query(pk, Entity.sk.startswith("STO"), filter_condition=StockItem.store_id == store_id,
                                  consistent_read=True):
             if isinstance(item, ProductStoreItem):
                 link = item
             elif isinstance(item, StockItem):
-                stock_keys.add((item.pk, item.sk))
+                stock[(item.pk, item.sk)] = item
             elif isinstance(item, PriceItem):
                 price_keys.add((item.pk, item.sk))
+        stock_keys = set(stock)
+        if actor is not None and link is not None:
+            _refuse_held(stock.values(), store_id, actor)
         if link is None:
             if actor is not None:
                 require_store_scope([store_id], actor)
@@ -228,7 +232,7 @@ def detach_link(product_id: str, store_id: str, *, actor: Principal | None = Non
             gone_stock = {key[1].split("#")[1] for key in batch if key in stock_keys} & variant_ids
             gone_prices = {key[1].split("#")[1] for key in batch if key in price_keys}
             for key in batch:
-                tx.delete(Entity, key)
+                _delete(tx, key, stock.get(key))
             actions = ([ProductStoreItem.variant_ids.delete(gone_stock)] if gone_stock else []) + (
                 [ProductStoreItem.priced_variant_ids.delete(gone_prices & priced_ids)] if gone_prices & priced_ids else [])
             if actions:
@@ -237,7 +241,7 @@ def detach_link(product_id: str, store_id: str, *, actor: Principal | None = Non
                 tx.count(store_prices_total(store_id), -len(existing_prices & set(batch)))
         else:
             for key in doomed:
-                tx.delete(Entity, key)
+                _delete(tx, key, stock.get(key))
             # Unchanged since the Query: the same stock records and overrides, and the same store lists (the
             # catalog moves a link's index keys when its product changes state) so the totals below are right.
             unchanged = _same_set(ProductStoreItem.variant_ids, variant_ids) & _same_set(
@@ -251,12 +255,29 @@ def detach_link(product_id: str, store_id: str, *, actor: Principal | None = Non
         try:
             commit_in_store_scope(tx)
         except TxCancelled as exc:
-            if "link" in exc.failed:
-                continue
+            if "link" in exc.failed or any(label.startswith("stock:") for label in exc.failed):
+                continue  # linked, stocked or held since the Query: read again (a new hold is then refused)
             raise
         if len(doomed) <= _STOCK_PER_TX:
             return True
     raise lost_every_race("link.detach")
+
+
+def _refuse_held(entries: Iterable[StockItem], store_id: str, actor: Principal) -> None:
+    """409 while reservations hold units of the product in the store: the units a checkout holds would vanish
+    with the stock (commit or release them first). A caller outside the store gets its 403 first."""
+    held = sum(active_reserved(entry.holds or {}, now_iso()) for entry in entries)
+    if held:
+        require_store_scope([store_id], actor)
+        raise Conflict(msg.STOCK_RESERVED, reserved=held)
+
+
+def _delete(tx: Tx, key: Key, entry: StockItem | None) -> None:
+    """A stock record goes on the version the Query read (a hold or a movement since → read again)."""
+    if entry is None:
+        tx.delete(Entity, key)
+    else:
+        tx.delete(Entity, key, condition=StockItem.version == entry.version, label=f"stock:{key[1]}")
 
 
 def _same_set(attr: Any, values: set[str]) -> Any:
