@@ -34,7 +34,7 @@ from chalicelib.catalog.products.collection import (
 from chalicelib.catalog.products.models import ProductItem
 from chalicelib.catalog.products.render import parse_includes, product_fields, render_product
 from chalicelib.catalog.products.schemas import ProductOut
-from chalicelib.catalog.stock.models import StockItem, active_reserved
+from chalicelib.catalog.stock.models import StockItem, require_unheld
 from chalicelib.core import keys
 from chalicelib.core.batch import batch_get, paginate_and_fetch
 from chalicelib.core.concurrency import lost_every_race
@@ -264,12 +264,13 @@ def detach_link(product_id: str, store_id: str, *, actor: Principal | None = Non
 
 
 def _refuse_held(entries: Iterable[StockItem], store_id: str, actor: Principal) -> None:
-    """409 while reservations hold units of the product in the store: the units a checkout holds would vanish
-    with the stock (commit or release them first). A caller outside the store gets its 403 first."""
-    held = sum(active_reserved(entry.holds or {}, now_iso()) for entry in entries)
-    if held:
+    """409 while reservations hold units of the product in the store; a caller outside the store gets its 403
+    first (the 409 would tell it what another store holds)."""
+    try:
+        require_unheld(entries, now_iso())
+    except Conflict:
         require_store_scope([store_id], actor)
-        raise Conflict(msg.STOCK_RESERVED, reserved=held)
+        raise
 
 
 def _delete(tx: Tx, key: Key, entry: StockItem | None) -> None:

@@ -2,6 +2,7 @@
 partition of their own)."""
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from pynamodb.attributes import JSONAttribute, NumberAttribute, UnicodeAttribute
@@ -78,3 +79,14 @@ def stock_item(product_id: str, variant_id: str, store_id: str, quantity: int) -
 def active_reserved(holds: dict[str, Any], now: str) -> int:
     """Units held by reservations whose expiry has not come: from `expires_at` on, a hold counts for nothing."""
     return sum(int(units) for units, expires_at in holds.values() if expires_at > now)
+
+
+def require_unheld(entries: Iterable[StockItem], now: str) -> None:
+    """409 while active reservations hold units in these records: a cascade that deletes them (a variant
+    delete, a detach) would make units a checkout holds vanish; commit or release them first."""
+    from chalicelib.catalog import messages as msg
+    from chalicelib.core.errors import Conflict
+
+    held = sum(active_reserved(entry.holds or {}, now) for entry in entries)
+    if held:
+        raise Conflict(msg.STOCK_RESERVED, reserved=held)

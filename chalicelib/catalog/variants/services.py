@@ -22,10 +22,10 @@ from chalicelib.catalog.products.models import (
     VariantPointerItem,
 )
 from chalicelib.catalog.products.schemas import VariantCreate
-from chalicelib.catalog.stock.models import StockItem, active_reserved
+from chalicelib.catalog.stock.models import StockItem, require_unheld
 from chalicelib.core import keys
 from chalicelib.core.concurrency import StaleVersion
-from chalicelib.core.errors import Conflict, NotFound, ValidationFailed, field_error
+from chalicelib.core.errors import NotFound, ValidationFailed, field_error
 from chalicelib.core.lookups import lookup, lookup_attributes
 from chalicelib.core.table import Entity, now_iso
 from chalicelib.core.tx import MAX_ITEMS, Tx, TxCancelled
@@ -267,10 +267,7 @@ def delete_variant(variant: VariantItem) -> None:
     one transaction (records past its size go first, in transactions guarded by the variant's version).
     Refused (409) while any of its stock records holds units for an active reservation."""
     records = variant_records(variant)
-    now = now_iso()
-    reserved = sum(active_reserved(record.holds or {}, now) for record in records if isinstance(record, StockItem))
-    if reserved:  # units a checkout holds would vanish with the stock: commit or release them first
-        raise Conflict(msg.STOCK_RESERVED, reserved=reserved)
+    require_unheld((record for record in records if isinstance(record, StockItem)), now_iso())
     old_ids = list(variant.option_value_ids or [])
     room = MAX_ITEMS - 7 - 2 * len(old_ids)  # the variant, its pointer, SKU, combination, product, usage counts
     head: list[StockItem | PriceItem] = []
