@@ -291,3 +291,18 @@ def test_a_variant_with_held_units_cannot_be_deleted_until_they_are_released_or_
     clock(61)  # expired: the units are free, so the variant may go
     assert api.delete(f"/product-variants/{item.variant_ids[0]}", token=admin.token).status == 200
     assert api.get(f"/product-variants/{item.variant_ids[0]}", token=admin.token).status == 404
+
+
+def test_a_reservation_whose_store_was_deleted_cannot_be_committed(api, admin, shop):
+    """Deleting a store does not wait for its reservations; committing one afterwards would sell units of a
+    stock that no longer exists: 409 naming the lines, nothing changes, and it can still be released."""
+    store, item = shop
+    held = _reserve(api, admin.token, store, (item.variant_ids[0], 2), (item.variant_ids[1], 1))
+    assert held.status == 201, held.json
+    assert api.delete(f"/stores/{store}", token=admin.token).status == 200
+    refused = api.post(f"/reservations/{held.data['id']}/commit", token=admin.token)
+    assert refused.status == 409, refused.json
+    assert set(refused.errors) == {"items.0.variant_id", "items.1.variant_id"}
+    assert api.get(f"/reservations/{held.data['id']}", token=admin.token).data["status"] == "active"
+    released = api.post(f"/reservations/{held.data['id']}/release", token=admin.token)
+    assert released.status == 200 and released.data["status"] == "released"

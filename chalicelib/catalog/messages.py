@@ -72,6 +72,9 @@ RESERVATION_COMMITTED = T("Réservation validée", "Reservation committed")
 RESERVATION_RELEASED = T("Réservation libérée", "Reservation released")
 RESERVATION_NOT_ACTIVE = T("Cette réservation n'est plus active (statut : {status})",
                            "This reservation is no longer active (status: {status})")
+RESERVATION_HOLD_GONE = T("Des unités réservées ne sont plus en stock : rien n'a été validé",
+                          "Some reserved units are no longer stocked: nothing was committed")
+HOLD_GONE = T("Plus de stock de cette variante dans ce magasin", "This variant is no longer stocked in this store")
 RESERVATION_SHORT = T("Stock disponible insuffisant : rien n'a été réservé", "Not enough available stock: nothing was reserved")
 
 PRICE_SAVED = T("Prix du magasin enregistré", "Store price saved")

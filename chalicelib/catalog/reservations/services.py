@@ -158,12 +158,17 @@ def _end(reservation_id: str, status: str, actor: Principal | None) -> Reservati
         if not allowed:
             raise Conflict(msg.RESERVATION_NOT_ACTIVE, status=current)
         ids = movement_ids(entry for entry in found.values() if isinstance(entry, StockItem))
-        changes = []
-        for line in item.lines:
+        changes, gone = [], []
+        for n, line in enumerate(item.lines):
             entry = found.get(keys.stock_key(line["product_id"], line["variant_id"], item.store_id))
-            if isinstance(entry, StockItem):  # an entry deleted with its variant or product link holds nothing
+            if isinstance(entry, StockItem) and reservation_id in (entry.holds or {}):
                 changes.append(EntryChange((line["product_id"], line["variant_id"], item.store_id), entry, now=now,
                                            actor_id=actor.user_id if actor else None, movement_id=ids))
+            else:  # its stock record went with its store: nothing of it is held any more
+                gone.append(n)
+        if gone and status == "committed":  # the units cannot leave a stock that is not there
+            raise Conflict(msg.RESERVATION_HOLD_GONE, errors={f"items.{n}.variant_id": [msg.HOLD_GONE.render()]
+                                                                for n in gone})
         drop_expired_within(changes, 2)  # the reservation, the membership
         for change in changes:
             if status == "committed":
