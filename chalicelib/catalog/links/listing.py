@@ -105,7 +105,9 @@ def _fit(products: list[Any], store_id: str) -> tuple[int, list[Key], set[str]]:
         if keep and mine is not None and len(wanted) + len(mine) > MAX_KEYS:
             break
         keep += 1
-        if mine is not None and len(mine) <= MAX_KEYS:
+        if mine is not None and len(mine) > MAX_KEYS:
+            break  # only the first row gets here: shown alone, by its Query
+        if mine is not None:
             wanted += mine
             batched.add(product.id)
     return keep, wanted, batched
