@@ -129,7 +129,7 @@ def paginate(
 
 
 def cut_page(page: Page[T], keep: int, *, scope: str, index: str = "") -> Page[T]:
-    """The first `keep` items of a page from `paginate` (a read that can only afford that many), the next cursor
+    """The first `keep` (≥ 1) items of a page from `paginate` (a read that can only afford that many), the next cursor
     starting right after the last one kept, so the following page goes on without skipping or repeating a row.
     The total stays the counter's, so `last_page` (computed from `per_page`) may then undercount the pages."""
     if keep >= len(page.items):

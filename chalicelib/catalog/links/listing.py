@@ -5,8 +5,9 @@ products), and with `include=variants` one more BatchGetItem of the shown produc
 stock record and its price override in this store (3 keys a variant, found from the product's `variant_ids`).
 BatchGetItem takes 100 keys: the page is cut after the last product whose keys still fit, and the next cursor
 starts at the first product left out. A first product that alone needs more than 100 keys is shown alone, read
-by one Query of its collection; so is any product whose `variant_ids` is out of step with `variants_count`
-(written before the set existed): one Query each, the only reads that grow with the page.
+by one Query of its collection. A product whose `variant_ids` is out of step with `variants_count` (written
+before the set existed) stays in the page but is read by one Query of its collection too: the only reads that
+grow with the page (catalog/products/collection.py `known_variant_ids`).
 """
 from __future__ import annotations
 
