@@ -126,3 +126,15 @@ def paginate(
         "next_cursor": next_cursor,
     }
     return Page(items=items, meta=meta)
+
+
+def cut_page(page: Page[T], keep: int, *, scope: str, index: str = "") -> Page[T]:
+    """The first `keep` (≥ 1) items of a page from `paginate` (a read that can only afford that many), the next cursor
+    starting right after the last one kept, so the following page goes on without skipping or repeating a row.
+    The total stays the counter's, so `last_page` (computed from `per_page`) may then undercount the pages."""
+    if keep >= len(page.items):
+        return page
+    items = page.items[:keep]
+    cursor = encode_cursor({"s": scope, "k": items[-1].index_key(index),  # type: ignore[attr-defined]
+                            "p": int(page.meta["current_page"]) + 1, "t": int(page.meta["total"])})
+    return Page(items=items, meta={**page.meta, "next_cursor": cursor})

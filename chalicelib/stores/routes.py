@@ -23,7 +23,7 @@ from chalicelib.stores.schemas import (
 stores = lazy_import("chalicelib.stores.services.stores")
 deletion = lazy_import("chalicelib.stores.services.deletion")
 members = lazy_import("chalicelib.stores.services.members")
-product_links = lazy_import("chalicelib.catalog.links.services")
+store_listing = lazy_import("chalicelib.catalog.links.listing")
 common = lazy_import("chalicelib.stores.services.common")
 
 bp = Blueprint(__name__)
@@ -100,6 +100,6 @@ def detach_store_user(req: Req, store_id: str, user_id: str) -> None:
 @route(bp, "GET", "/stores/{store_id}/products", summary="List a store's products (with their prices there)",
        query=StoreProductsQuery, response=ProductDetail, permission="products.view")
 def list_store_products(req: Req, store_id: str) -> Page:
-    return product_links.list_store_products(store_id, req.query, sees_inactive=req.principal.sees_inactive_catalog,
+    return store_listing.list_store_products(store_id, req.query, sees_inactive=req.principal.sees_inactive_catalog,
                                              check_store=lambda item: common.visible_store(item, req.principal),
                                              sees_inactive_stores=req.principal.sees_inactive_stores)

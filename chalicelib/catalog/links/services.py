@@ -1,98 +1,35 @@
-"""Product ↔ store links: list a store's products, attach a product to stores, detach it (with its stock)."""
+"""Product ↔ store links: attach a product to stores, detach it (with its stock). A store's product list is
+listing.py."""
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from typing import Any
 
 from chalicelib.catalog import messages as msg
-from chalicelib.catalog.links.models import (
-    ProductStoreItem,
-    product_store_item,
-    store_products_partition,
-    store_products_total,
-)
+from chalicelib.catalog.links.models import ProductStoreItem, product_store_item
 from chalicelib.catalog.links.policies import (
     check_store_scope,
     commit_in_store_scope,
     require_store_scope,
     store_scope_keys,
 )
-from chalicelib.catalog.links.schemas import (
-    MAX_PER_PAGE_WITH_VARIANTS,
-    STORE_PRODUCT_INCLUDES,
-    AttachStoresOut,
-    StoreProductsQuery,
-)
+from chalicelib.catalog.links.schemas import AttachStoresOut
 from chalicelib.catalog.prices.models import PriceItem, store_prices_total
-from chalicelib.catalog.prices.policies import StoreContext
-from chalicelib.catalog.products.collection import (
-    LINK_INDEXES,
-    current_link_slots,
-    link_slots,
-    load_collection,
-)
+from chalicelib.catalog.products.collection import LINK_INDEXES, current_link_slots, link_slots
 from chalicelib.catalog.products.models import ProductItem
-from chalicelib.catalog.products.render import parse_includes, product_fields, render_product
-from chalicelib.catalog.products.schemas import ProductOut
 from chalicelib.catalog.stock.models import StockItem, require_unheld
 from chalicelib.core import keys
-from chalicelib.core.batch import batch_get, paginate_and_fetch
+from chalicelib.core.batch import batch_get
 from chalicelib.core.concurrency import lost_every_race
-from chalicelib.core.errors import Conflict, NotFound, ValidationFailed, field_error
+from chalicelib.core.errors import Conflict, NotFound, ValidationFailed
 from chalicelib.core.keys import Key
 from chalicelib.core.listing import apply_slots, move_totals
-from chalicelib.core.pagination import Page
 from chalicelib.core.table import Entity, now_iso, open_condition
 from chalicelib.core.tx import Tx, TxCancelled
 from chalicelib.identity.authn import Principal
 
 _LINKS_PER_TX = 19  # each new link is ≤ 5 parts (membership and store checks, link, two totals) + the product ≤ 100
 _STOCK_PER_TX = 95  # stock and override deletes + the link + the store totals (+ the caller's membership) ≤ 100
-
-
-def list_store_products(store_id: str, params: StoreProductsQuery, *, sees_inactive: bool,
-                        check_store: Callable[[Any], object], sees_inactive_stores: bool = True) -> Page[Any]:
-    """A store's live products, newest first: Query then one BatchGetItem (store, total, products).
-    `check_store` (the stores domain's) gets the store item read in that batch and raises when the caller
-    may not see it. `include=variants` adds each product's variants priced in the store (effective price and
-    the store's currency): one Query of each product's collection, so the page is at most 30.
-
-    Customers read the store's active view (gsi2 `STORE#<id>#PRODUCTS#A:1`), others every live product
-    (gsi1); soft-deleted products are in neither (the catalog moves a link's index keys with its product),
-    so pages are full and totals exact.
-    """
-    includes = parse_includes(params.include, default=(), allowed=STORE_PRODUCT_INCLUDES)
-    if includes and params.per_page > MAX_PER_PAGE_WITH_VARIANTS:
-        raise field_error("per_page", msg.LIST_INCLUDE_PAGE, max=MAX_PER_PAGE_WITH_VARIANTS)
-    if sees_inactive:
-        index, partition, total = "gsi1", store_products_partition(store_id), store_products_total(store_id)
-    else:
-        index = "gsi2"
-        partition = total = keys.store_products_state_partition(store_id, True)
-
-    def query(limit: int, start: dict[str, Any] | None) -> Any:
-        return getattr(ProductStoreItem, index).query(partition, limit=limit, page_size=limit,
-                                                      last_evaluated_key=start, scan_index_forward=False)
-
-    page, found = paginate_and_fetch(query, params=params, scope=f"store:{store_id}:products:{index}", total=total,
-                                     index=index, extra=[keys.store_key(store_id)],
-                                     target=lambda link: keys.product_key(link.product_id))
-    store = found.get(keys.store_key(store_id))
-    check_store(store)
-    shown: list[Any] = []
-    for link in page.items:
-        product = found.get(keys.product_key(link.product_id))
-        if not isinstance(product, ProductItem):
-            continue
-        if not includes:
-            shown.append(ProductOut.model_validate(product_fields(product)))
-            continue
-        collection = load_collection(product.id)
-        context = StoreContext(store_id, str(store.currency), attached=True)
-        raw = {keys.store_key(store_id): store.serialize()} if store is not None else {}
-        shown.append(render_product(product, includes, raw, collection, sees_inactive=sees_inactive,
-                                    sees_inactive_stores=sees_inactive_stores, context=context))
-    return Page(items=shown, meta=page.meta)
 
 
 def attach_product_to_stores(product_id: str, store_ids: list[str], *, actor: Principal) -> AttachStoresOut:

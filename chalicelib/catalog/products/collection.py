@@ -63,6 +63,14 @@ def load_collection(product_id: str, *, lower: str | None = None, upper: str | N
     return found
 
 
+def known_variant_ids(product: ProductItem) -> set[str] | None:
+    """The product's variant ids from its own item, when they can be trusted: `variant_ids` moves with
+    `variants_count` in the variant create and delete transactions, so a set whose size differs from the count
+    (a product written before the set existed) is not; None then, and the caller Queries the collection."""
+    variant_ids = set(product.variant_ids or ())
+    return variant_ids if len(variant_ids) == int(product.variants_count or 0) else None
+
+
 def load_product_and_links(product_id: str) -> Collection:
     """The product item and its store links (what a product write needs), in one Query."""
     return load_collection(product_id, lower=keys.product_key(product_id)[1], upper="STORE#\uffff",

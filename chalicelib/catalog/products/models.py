@@ -37,6 +37,11 @@ class ProductItem(Entity, discriminator="product"):
     gallery = ListAttribute(of=UnicodeAttribute, null=True)
     options_count = NumberAttribute(default=0)
     variants_count = NumberAttribute(default=0)
+    # The variants' ids, moved with `variants_count` in the variant create and delete transactions, so a store's
+    # product list finds the variants' keys without a Query of the collection. Null when empty (DynamoDB stores
+    # no empty set); trusted only when its size equals `variants_count` (products written before it existed
+    # lack it: their readers fall back to the collection's Query).
+    variant_ids = UnicodeSetAttribute(null=True)
     # case-folded names as map keys (a rename is REMOVE one key + SET another: no overlapping paths)
     option_names = MapAttribute(null=True)
 
