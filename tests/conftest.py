@@ -88,6 +88,23 @@ class Reply:
         return self.json.get("errors") or {}
 
 
+RESENDS = 8  # a client sends a 503 again after its Retry-After, this many times at most
+
+
+def resend_while_busy(call: Any) -> Reply:
+    """What a client following the docs ends with: a 503 (busy or throttled, nothing written) is sent again
+    after its Retry-After, at most RESENDS times. For tests that race many writers on one item."""
+    import time
+
+    for _ in range(RESENDS):
+        reply = call()
+        if reply.status != 503:
+            return reply
+        assert reply.headers["retry-after"] == "1", reply.headers
+        time.sleep(int(reply.headers["retry-after"]))
+    return call()
+
+
 class Api:
     """`api.get("/users", token=t)`: JSON in, Reply out, through chalice's test client."""
 

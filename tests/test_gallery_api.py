@@ -187,7 +187,7 @@ def test_concurrent_attaches_lose_nothing(api, manager):
         thread.join()
     os.environ = environ  # noqa: B003 - put back the very object chalice's client swapped out
     gallery = _product(product.product_id).gallery
-    assert statuses.count(200) == len(gallery) and set(statuses) <= {200, 409}
+    assert statuses.count(200) == len(gallery) and set(statuses) <= {200, 503}
     assert statuses.count(200) >= 2  # re-reading on a version conflict lets most writers through
 
 

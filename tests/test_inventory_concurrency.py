@@ -8,26 +8,13 @@ did not have, and the clients here do what the docs tell clients to do: send it 
 from __future__ import annotations
 
 import threading
-import time
 from collections import Counter
 from collections.abc import Callable
 
 from tests.builders import attach, create_store, make_product
-from tests.conftest import Reply
+from tests.conftest import Reply, resend_while_busy
 
 JOIN_SECONDS = 240  # a hung request fails the test instead of hanging the run
-RESENDS = 8  # a client sends a 503 again after its Retry-After, this many times at most
-
-
-def _answered(call: Callable[[], Reply]) -> int:
-    """The status a client ends with: a 503 (busy, nothing written) is sent again after its Retry-After."""
-    for _ in range(RESENDS):
-        reply = call()
-        if reply.status != 503:
-            return reply.status
-        assert reply.headers["retry-after"] == "1", reply.headers
-        time.sleep(int(reply.headers["retry-after"]))
-    return call().status
 
 
 def _race(calls: list[Callable[[], Reply]]) -> Counter:
@@ -38,7 +25,7 @@ def _race(calls: list[Callable[[], Reply]]) -> Counter:
 
     def run(call: Callable[[], Reply]) -> None:
         start.wait(timeout=30)
-        status = _answered(call)
+        status = resend_while_busy(call).status
         with lock:
             statuses.append(status)
 

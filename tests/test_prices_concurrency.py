@@ -138,7 +138,7 @@ def test_a_currency_change_and_a_first_override_never_cross(api, admin):
         assert put.status == 201, put.json
         currency = api.get(f"/stores/{store}", token=admin.token).data["currency"]
         assert put.data["currency"] == currency, (round_, answers["patch"], put.data, currency)
-        assert answers["patch"] in (200, 409)
+        assert answers["patch"] in (200, 409, 503)  # 409: it had overrides; 503: beaten every time
         assert (answers["patch"] == 200) == (currency == "USD")
 
 

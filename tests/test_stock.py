@@ -5,6 +5,7 @@ from __future__ import annotations
 import threading
 
 from tests.builders import add_members, attach, create_store, make_product
+from tests.conftest import resend_while_busy
 
 
 def _setup(api, admin, **product):
@@ -73,7 +74,7 @@ def test_thirty_concurrent_decrements_of_ten_units(api, admin):
 
     def take_one() -> None:
         start.wait()
-        status = api.post(f"{base}/adjust", json={"delta": -1}, token=admin.token).status
+        status = resend_while_busy(lambda: api.post(f"{base}/adjust", json={"delta": -1}, token=admin.token)).status
         with lock:
             statuses.append(status)
 
