@@ -50,6 +50,8 @@ def routes(api: Any, token: str) -> list[Route]:
     bulk = lambda c: {"items": [{"variant_id": v, "price": "7.00"} for v in c["variants"]]}  # noqa: E731
     return [
         ("GET /product-variants/{id}/prices", lambda c: api.get(f"/product-variants/{c['variant']}/prices", token=token)),
+        ("GET /product-variants/{id}/prices/{store_id}",
+         lambda c: api.get(f"/product-variants/{c['variant']}/prices/{c['store']}", token=token)),
         ("PUT /product-variants/{id}/prices/{store_id}",
          lambda c: api.put(f"/product-variants/{c['variant']}/prices/{c['other']}", json={"price": "8.00"}, token=token)),
         ("DELETE /product-variants/{id}/prices/{store_id}",

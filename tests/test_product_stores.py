@@ -177,3 +177,52 @@ def test_an_expired_hold_does_not_stop_a_detach(api, admin):
         assert api.delete(f"/products/{item.product_id}/stores/{store}", token=admin.token).status == 200
     finally:
         set_clock_skew(0)
+
+
+def _stocked_and_priced(api, admin, variants: int):
+    """A product of `variants` variants in a USD store (no base price there), each stocked and priced."""
+    store = create_store(api, admin.token, currency="USD")["id"]
+    item = make_product(api, admin.token, variants=variants)
+    attach(api, admin.token, item.product_id, store)
+    for vid in item.variant_ids:
+        assert api.put(f"/product-variants/{vid}/stock/{store}", json={"quantity": 3}, token=admin.token).status == 200
+        assert api.put(f"/product-variants/{vid}/prices/{store}", json={"price": "8"}, token=admin.token).status == 201
+    return store, item
+
+
+def test_a_detach_bigger_than_one_transaction_goes_in_batches_and_leaves_nothing(api, admin, monkeypatch):
+    """Records past one transaction go first, a batch at a time, the link last: every stock record and
+    override gone, the store's override total back to 0 (its currency can change again)."""
+    from chalicelib.catalog.links import services
+
+    monkeypatch.setattr(services, "_STOCK_PER_TX", 4)  # 3 variants = 6 records: two transactions
+    store, item = _stocked_and_priced(api, admin, 3)
+    reply = api.delete(f"/products/{item.product_id}/stores/{store}", token=admin.token)
+    assert reply.status == 200, reply.json
+    assert reply.calls.count("Query") == 1 and reply.calls.count("TransactWriteItems") == 2  # no read between
+    assert _stock_rows(item.product_id) == []
+    assert api.get(f"/stores/{store}/products", token=admin.token).json["meta"]["total"] == 0
+    assert api.patch(f"/stores/{store}", json={"currency": "EUR"}, token=admin.token).status == 200
+
+
+def test_a_detach_out_of_time_is_a_503_and_sending_it_again_finishes_it(api, admin, monkeypatch):
+    """One request's share of a very big detach runs out: 503 + Retry-After, what it deleted stays deleted, the
+    link stays (the product is still attached, with fewer records), and the next DELETE goes on from there."""
+    from chalicelib.catalog.links import services
+
+    monkeypatch.setattr(services, "_STOCK_PER_TX", 2)
+    monkeypatch.setattr(services, "DETACH_BUDGET_SECONDS", -1)  # every request stops after one batch
+    store, item = _stocked_and_priced(api, admin, 3)
+    path = f"/products/{item.product_id}/stores/{store}"
+    statuses = []
+    for _ in range(5):
+        reply = api.delete(path, token=admin.token)
+        statuses.append(reply.status)
+        if reply.status != 503:
+            break
+        assert reply.headers["retry-after"] == "1"
+        assert api.get(f"/stores/{store}/products", token=admin.token).json["meta"]["total"] == 1
+    assert statuses == [503, 503, 200]  # 6 records, 2 a batch: two batches, then the last with the link
+    assert _stock_rows(item.product_id) == []
+    assert api.patch(f"/stores/{store}", json={"currency": "EUR"}, token=admin.token).status == 200
+    assert api.delete(path, token=admin.token).status == 404

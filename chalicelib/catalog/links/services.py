@@ -2,6 +2,7 @@
 listing.py."""
 from __future__ import annotations
 
+import time
 from collections.abc import Iterable
 from typing import Any
 
@@ -30,6 +31,7 @@ from chalicelib.identity.authn import Principal
 
 _LINKS_PER_TX = 19  # each new link is ≤ 5 parts (membership and store checks, link, two totals) + the product ≤ 100
 _STOCK_PER_TX = 95  # stock and override deletes + the link + the store totals (+ the caller's membership) ≤ 100
+DETACH_BUDGET_SECONDS = 8.0  # one request's share of a big detach (the function's timeout is 10 s)
 
 
 def attach_product_to_stores(product_id: str, store_ids: list[str], *, actor: Principal) -> AttachStoresOut:
@@ -121,83 +123,136 @@ def detach_link(product_id: str, store_id: str, *, actor: Principal | None = Non
     One consistent Query finds the link, the stock and the overrides (sk prefix `STO` covers STOCK#, where
     overrides are kept too, and STORE#); the transaction deletes them on condition that the link's `variant_ids` and
     `priced_variant_ids` did not change meanwhile, so a stock record or an override written concurrently
-    cannot be left behind (the attempt is retried instead), and moves the store's override total with them.
-    With an `actor`, each transaction also checks the store scope (403 outside it; with no link, the
-    membership is read so the answer does not say whether another store carries the product).
+    cannot be left behind, and moves the store's override total with them. More records than one transaction
+    holds go first, _STOCK_PER_TX at a time, each batch shrinking the link's sets with it (the link goes last,
+    so an interrupted detach is finished by the next). A transaction beaten by a concurrent write reads again;
+    `attempts` such races, or DETACH_BUDGET_SECONDS, end it with 503 (what is deleted stays deleted: sending
+    it again goes on). With an `actor`, each transaction also checks the store scope (403 outside it; with no
+    link, the membership is read so the answer does not say whether another store carries the product).
     `actor=None`: the store's own deletion.
     """
-    pk = keys.product_partition(product_id)
-    for _ in range(attempts):
-        link: ProductStoreItem | None = None
-        stock: dict[Key, StockItem] = {}
-        price_keys: set[tuple[str, str]] = set()
-        for item in Entity.query(pk, Entity.sk.startswith("STO"), filter_condition=StockItem.store_id == store_id,
-                                 consistent_read=True):
-            if isinstance(item, ProductStoreItem):
-                link = item
-            elif isinstance(item, StockItem):
-                stock[(item.pk, item.sk)] = item
-            elif isinstance(item, PriceItem):
-                price_keys.add((item.pk, item.sk))
-        stock_keys = set(stock)
-        if actor is not None and link is not None:
-            _refuse_held(stock.values(), store_id, actor)
+    started = time.monotonic()
+    races = 0
+    found = _detach_read(product_id, store_id, actor)
+    while True:
+        link, stock, price_keys = found
         if link is None:
-            if actor is not None:
-                require_store_scope([store_id], actor)
-            for chunk in _chunks(sorted(stock_keys | price_keys), _STOCK_PER_TX):  # strays of a link already gone
-                tx = Tx()
-                for key in chunk:
-                    tx.delete(Entity, key)
-                tx.commit()
+            _delete_strays(sorted(set(stock) | price_keys))
             return False
-        variant_ids = set(link.variant_ids or ())
-        priced_ids = set(link.priced_variant_ids or ())
-        stock_keys |= {keys.stock_key(product_id, vid, store_id) for vid in variant_ids}
-        # The store's override total moves by the overrides that exist (the consistent Query's; the link's set
-        # may still name a variant deleted since, whose override went with it).
-        existing_prices = set(price_keys)
-        price_keys |= {keys.price_key(product_id, vid, store_id) for vid in priced_ids}
-        link_key = keys.product_store_key(product_id, store_id)
-        tx = Tx()
-        if actor is not None:
-            check_store_scope(tx, store_id, actor)
-        doomed = sorted(stock_keys) + sorted(price_keys)
-        if len(doomed) > _STOCK_PER_TX:
-            # Too many for one transaction: delete a batch and shrink the link's sets with it, then go again.
-            batch = doomed[:_STOCK_PER_TX]
-            gone_stock = {key[1].split("#")[1] for key in batch if key in stock_keys} & variant_ids
-            gone_prices = {key[1].split("#")[1] for key in batch if key in price_keys}
-            for key in batch:
-                _delete(tx, key, stock.get(key))
-            actions = ([ProductStoreItem.variant_ids.delete(gone_stock)] if gone_stock else []) + (
-                [ProductStoreItem.priced_variant_ids.delete(gone_prices & priced_ids)] if gone_prices & priced_ids else [])
-            if actions:
-                tx.update(ProductStoreItem, link_key, actions, condition=ProductStoreItem.pk.exists(), label="link")
-            if existing_prices & set(batch):
-                tx.count(store_prices_total(store_id), -len(existing_prices & set(batch)))
-        else:
-            for key in doomed:
-                _delete(tx, key, stock.get(key))
-            # Unchanged since the Query: the same stock records and overrides, and the same store lists (the
-            # catalog moves a link's index keys when its product changes state) so the totals below are right.
-            unchanged = _same_set(ProductStoreItem.variant_ids, variant_ids) & _same_set(
-                ProductStoreItem.priced_variant_ids, priced_ids)
-            for attr, value in ((ProductStoreItem.gsi1pk, link.gsi1pk), (ProductStoreItem.gsi2pk, link.gsi2pk)):
-                unchanged = unchanged & (attr == value if value else attr.does_not_exist())
-            tx.delete(ProductStoreItem, link_key, condition=ProductStoreItem.pk.exists() & unchanged, label="link")
-            move_totals(tx, current_link_slots(link), [])  # the store lists the link was in (none if trashed)
-            if existing_prices:
-                tx.count(store_prices_total(store_id), -len(existing_prices))
+        tx, final, done = _detach_tx(link, stock, price_keys, actor)
         try:
             commit_in_store_scope(tx)
         except TxCancelled as exc:
-            if "link" in exc.failed or any(label.startswith("stock:") for label in exc.failed):
-                continue  # linked, stocked or held since the Query: read again (a new hold is then refused)
-            raise
-        if len(doomed) <= _STOCK_PER_TX:
+            if "link" not in exc.failed and not any(label.startswith("stock:") for label in exc.failed):
+                raise
+            races += 1  # linked, stocked or held since the read: read again (a new hold is then refused)
+            if races >= attempts:
+                raise lost_every_race("link.detach", races=races) from None
+            found = _detach_read(product_id, store_id, actor)
+            continue
+        if final:
             return True
-    raise lost_every_race("link.detach")
+        if time.monotonic() - started > DETACH_BUDGET_SECONDS:
+            raise lost_every_race("link.detach", batches="budget")
+        found = _after_batch(link, stock, price_keys, done)
+
+
+_Detach = tuple[ProductStoreItem | None, dict[Key, StockItem | None], set[Key]]
+
+
+def _detach_read(product_id: str, store_id: str, actor: Principal | None) -> _Detach:
+    """The link, the product's stock records (every one the Query or the link's `variant_ids` names) and price
+    overrides in the store; refused while reservations hold units there (403 first outside the store)."""
+    link: ProductStoreItem | None = None
+    stock: dict[Key, StockItem | None] = {}
+    price_keys: set[Key] = set()
+    for item in Entity.query(keys.product_partition(product_id), Entity.sk.startswith("STO"),
+                             filter_condition=StockItem.store_id == store_id, consistent_read=True):
+        if isinstance(item, ProductStoreItem):
+            link = item
+        elif isinstance(item, StockItem):
+            stock[(item.pk, item.sk)] = item
+        elif isinstance(item, PriceItem):
+            price_keys.add((item.pk, item.sk))
+    if link is None:
+        if actor is not None:
+            require_store_scope([store_id], actor)
+        return None, stock, price_keys
+    if actor is not None:
+        _refuse_held((entry for entry in stock.values() if entry is not None), store_id, actor)
+    for vid in link.variant_ids or ():
+        stock.setdefault(keys.stock_key(product_id, vid, store_id), None)
+    return link, stock, price_keys
+
+
+def _detach_tx(link: ProductStoreItem, stock: dict[Key, StockItem | None], price_keys: set[Key],
+               actor: Principal | None) -> tuple[Tx, bool, list[Key]]:
+    """The next transaction of a detach: the last one (everything left and the link) or a batch of records
+    with the link's sets shrunk by them. Returns it, whether it is the last, and the records it deletes."""
+    product_id, store_id = link.product_id, link.store_id
+    variant_ids = set(link.variant_ids or ())
+    priced_ids = set(link.priced_variant_ids or ())
+    # The store's override total moves by the overrides that exist (the read's; the link's set may still name a
+    # variant deleted since, whose override went with it).
+    all_prices = price_keys | {keys.price_key(product_id, vid, store_id) for vid in priced_ids}
+    doomed = sorted(stock) + sorted(all_prices)
+    link_key = keys.product_store_key(product_id, store_id)
+    tx = Tx()
+    if actor is not None:
+        check_store_scope(tx, store_id, actor)
+    final = len(doomed) <= _STOCK_PER_TX
+    batch = doomed if final else doomed[:_STOCK_PER_TX]
+    for key in batch:
+        _delete(tx, key, stock.get(key))
+    existing = price_keys & set(batch)
+    if existing:
+        tx.count(store_prices_total(store_id), -len(existing))
+    # Unchanged since the read: the same stock records and overrides, and the same store lists (the catalog
+    # moves a link's index keys when its product changes state) so the totals are right.
+    unchanged = _same_set(ProductStoreItem.variant_ids, variant_ids) & _same_set(
+        ProductStoreItem.priced_variant_ids, priced_ids)
+    for attr, value in ((ProductStoreItem.gsi1pk, link.gsi1pk), (ProductStoreItem.gsi2pk, link.gsi2pk)):
+        unchanged = unchanged & (attr == value if value else attr.does_not_exist())
+    if final:
+        tx.delete(ProductStoreItem, link_key, condition=ProductStoreItem.pk.exists() & unchanged, label="link")
+        move_totals(tx, current_link_slots(link), [])  # the store lists the link was in (none if trashed)
+        return tx, True, batch
+    gone_stock = {_variant_of(key) for key in batch if key in stock} & variant_ids
+    gone_prices = {_variant_of(key) for key in batch if key in all_prices} & priced_ids
+    actions = ([ProductStoreItem.variant_ids.delete(gone_stock)] if gone_stock else []) + (
+        [ProductStoreItem.priced_variant_ids.delete(gone_prices)] if gone_prices else [])
+    if actions:
+        tx.update(ProductStoreItem, link_key, actions, condition=ProductStoreItem.pk.exists() & unchanged,
+                  label="link")
+    else:  # a batch of records the link's sets do not name
+        tx.check(ProductStoreItem, link_key, ProductStoreItem.pk.exists() & unchanged, label="link")
+    return tx, False, batch
+
+
+def _variant_of(key: Key) -> str:
+    """The variant id in a stock record's or an override's sort key (`STOCK#<vid>#<sid>…`)."""
+    return key[1].split("#")[1]
+
+
+def _after_batch(link: ProductStoreItem, stock: dict[Key, StockItem | None], price_keys: set[Key],
+                 done: list[Key]) -> _Detach:
+    """The state a committed batch left, without reading it again: its records gone, the link's sets shrunk
+    as the batch's update shrank them (stock records from `variant_ids`, overrides from `priced_variant_ids`)."""
+    gone = set(done)
+    priced = {keys.price_key(link.product_id, vid, link.store_id) for vid in link.priced_variant_ids or ()}
+    link.variant_ids = (set(link.variant_ids or ()) - {_variant_of(k) for k in gone if k in stock}) or None
+    link.priced_variant_ids = (set(link.priced_variant_ids or ())
+                               - {_variant_of(k) for k in gone if k in priced or k in price_keys}) or None
+    return link, {key: entry for key, entry in stock.items() if key not in gone}, price_keys - gone
+
+
+def _delete_strays(doomed: list[Key]) -> None:
+    """Records of a link already gone (an interrupted cleanup): deleted as they are."""
+    for chunk in _chunks(doomed, _STOCK_PER_TX):
+        tx = Tx()
+        for key in chunk:
+            tx.delete(Entity, key)
+        tx.commit()
 
 
 def _refuse_held(entries: Iterable[StockItem], store_id: str, actor: Principal) -> None:
