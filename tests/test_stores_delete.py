@@ -143,3 +143,25 @@ def test_a_store_being_deleted_takes_no_product_by_either_route(api, admin):
     other = make_product(api, admin.token)
     attached = api.post(f"/products/{other.product_id}/stores", json={"store_ids": [store["id"]]}, token=admin.token)
     assert attached.status == 422 and attached.errors == {"store_ids.0": created.errors["store_ids"]}
+
+
+def test_a_store_changed_during_its_delete_is_read_again_not_a_conflict(api, admin, monkeypatch):
+    """A DELETE without If-Match whose store is patched between its read and its write reads it again and
+    deletes it (200), as every write without a precondition does; with If-Match the same race is a 412."""
+    from chalicelib.stores.services import deletion
+
+    real_finish = deletion._finish
+    for with_etag, expected in ((False, 200), (True, 412)):
+        store = create_store(api, admin.token)["id"]
+        if_match = api.get(f"/stores/{store}", token=admin.token).headers["etag"] if with_etag else None
+        raced = []
+
+        def finish_after_a_patch(item, *, marked, store_id=store):
+            if not raced:  # another client's PATCH lands between this DELETE's read and its transaction
+                raced.append(api.patch(f"/stores/{store_id}", json={"description": "changed"}, token=admin.token).status)
+            return real_finish(item, marked=marked)
+
+        monkeypatch.setattr(deletion, "_finish", finish_after_a_patch)
+        reply = api.delete(f"/stores/{store}", token=admin.token, headers={"If-Match": if_match} if if_match else {})
+        assert raced == [200] and reply.status == expected, reply.json
+        assert api.get(f"/stores/{store}", token=admin.token).status == (404 if expected == 200 else 200)

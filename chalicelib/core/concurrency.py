@@ -15,6 +15,7 @@ from collections.abc import Callable
 from typing import Any, TypeVar
 
 from chalicelib.core.errors import AppError, PreconditionFailed, ServiceUnavailable, TxCancelled
+from chalicelib.core.i18n import T
 
 log = logging.getLogger(__name__)
 
@@ -87,12 +88,12 @@ def guarded_write(load: Callable[[], C], render: Callable[[C], Any] | None, writ
     raise lost_every_race("guarded_write", attempts=attempt + 1, seconds=round(time.monotonic() - started, 2))
 
 
-def lost_every_race(where: str, **context: object) -> ServiceUnavailable:
+def lost_every_race(where: str, message: T | None = None, **context: object) -> ServiceUnavailable:
     """What a write answers when other writers beat it on every attempt it had: 503 with `Retry-After`.
     Nothing refused the change, so it is not a 409; the same request sent again can succeed. Every retry
     loop of a write ends here (logged as `write lost every race`, with `where` and the loop's figures)."""
     log.warning("write lost every race", extra={"where": where, **context})
-    return ServiceUnavailable(retry_after=1)
+    return ServiceUnavailable(retry_after=1, message=message)
 
 
 def guarded_answer(load: Callable[[], C], render: Callable[[C], Any], write: Callable[[C], C],

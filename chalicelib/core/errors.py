@@ -101,8 +101,8 @@ class ServiceUnavailable(AppError):
     status = 503
     default = i18n.UNAVAILABLE
 
-    def __init__(self, retry_after: int = 1) -> None:
-        super().__init__(headers={"Retry-After": str(retry_after)})
+    def __init__(self, retry_after: int = 1, message: T | None = None) -> None:
+        super().__init__(message, headers={"Retry-After": str(retry_after)})
 
 
 class TxCancelled(Exception):

@@ -17,8 +17,8 @@ from chalicelib.catalog.prices.models import store_prices_total
 from chalicelib.catalog.stock.models import StockItem, store_stock_partition
 from chalicelib.core import keys
 from chalicelib.core.batch import batch_get, counter_value
-from chalicelib.core.concurrency import require_match
-from chalicelib.core.errors import Conflict, Forbidden, PreconditionFailed
+from chalicelib.core.concurrency import ATTEMPTS, StaleVersion, lost_every_race, require_match
+from chalicelib.core.errors import Forbidden, PreconditionFailed
 from chalicelib.core.table import Entity, now_iso
 from chalicelib.core.tx import Counter, Tx, TxCancelled
 from chalicelib.identity.authn import Principal
@@ -31,8 +31,9 @@ _ROUNDS = 3
 _PER_TX = 98
 
 
-def delete_store(store_id: str, *, actor: Principal, if_match: str | None) -> None:
-    """Delete a store and everything attached to it (an empty store: one read and one transaction)."""
+def delete_store(store_id: str, *, actor: Principal, if_match: str | None, attempts: int = ATTEMPTS) -> None:
+    """Delete a store and everything attached to it (an empty store: one read and one transaction). Without
+    If-Match, a store changed between the read and the write is read again (`attempts` times, then 503)."""
     from chalicelib.core.errors import NotFound
 
     totals = _guarded_totals(store_id)
@@ -54,9 +55,12 @@ def delete_store(store_id: str, *, actor: Principal, if_match: str | None) -> No
                 if "store" in exc.failed and if_match:
                     raise PreconditionFailed() from None
                 if "store" in exc.failed:
-                    raise Conflict() from None
+                    return _again(store_id, actor, attempts)
                 # something got attached meanwhile: take the long way
-        store = _mark_deleting(store, if_match=if_match)
+        try:
+            store = _mark_deleting(store, if_match=if_match)
+        except StaleVersion:
+            return _again(store_id, actor, attempts)
     for _ in range(_ROUNDS):
         _remove_links(store_id)
         _remove_stray_stock(store_id)
@@ -68,7 +72,14 @@ def delete_store(store_id: str, *, actor: Principal, if_match: str | None) -> No
             if not any(label.startswith("total:") for label in exc.failed):
                 raise
             # an index had not caught up with a write made before the mark: one more round
-    raise Conflict(DELETION_PENDING)
+    raise lost_every_race("store.delete", DELETION_PENDING, rounds=_ROUNDS)
+
+
+def _again(store_id: str, actor: Principal, attempts: int) -> None:
+    """The store changed under a DELETE without If-Match: read it again and go on, or 503 after `attempts`."""
+    if attempts <= 1:
+        raise lost_every_race("store.delete")
+    return delete_store(store_id, actor=actor, if_match=None, attempts=attempts - 1)
 
 
 def _has_links(store_id: str) -> bool:
@@ -93,7 +104,7 @@ def _mark_deleting(store: StoreItem, *, if_match: str | None) -> StoreItem:
         if "store" in exc.failed and if_match:
             raise PreconditionFailed() from None
         if "store" in exc.failed:
-            raise Conflict() from None
+            raise StaleVersion() from None
         raise
     store.deleting_at = now
     store.version += 1
