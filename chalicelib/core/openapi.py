@@ -13,7 +13,7 @@ from chalicelib.core.http import ROUTES, RouteSpec
 _PARAM = re.compile(r"{([^}]+)}")
 _ERRORS = {"400": "Malformed JSON", "401": "Unauthenticated", "403": "Forbidden", "404": "Not found",
            "409": "Conflict", "412": "Precondition failed", "413": "Body too large", "415": "Unsupported media type",
-           "422": "Validation failed", "429": "Rate limited", "503": "Backend unavailable"}
+           "422": "Validation failed", "429": "Rate limited", "503": "Busy or backend unavailable: send again after Retry-After"}
 
 
 @lru_cache(maxsize=1)
