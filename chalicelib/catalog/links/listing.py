@@ -30,8 +30,6 @@ from chalicelib.core.errors import field_error
 from chalicelib.core.keys import Key
 from chalicelib.core.pagination import Page, cut_page
 
-KEYS_PER_VARIANT = 3  # the variant, its stock record in the store, its price override in the store
-
 
 def list_store_products(store_id: str, params: StoreProductsQuery, *, sees_inactive: bool,
                         check_store: Callable[[Any], object], sees_inactive_stores: bool = True) -> Page[Any]:

@@ -194,7 +194,7 @@ def _detach_tx(link: ProductStoreItem, stock: dict[Key, StockItem | None], price
     priced_ids = set(link.priced_variant_ids or ())
     # The store's override total moves by the overrides that exist (the read's; the link's set may still name a
     # variant deleted since, whose override went with it).
-    all_prices = price_keys | {keys.price_key(product_id, vid, store_id) for vid in priced_ids}
+    all_prices = _all_prices(link, price_keys)
     doomed = sorted(stock) + sorted(all_prices)
     link_key = keys.product_store_key(product_id, store_id)
     tx = Tx()
@@ -217,8 +217,7 @@ def _detach_tx(link: ProductStoreItem, stock: dict[Key, StockItem | None], price
         tx.delete(ProductStoreItem, link_key, condition=ProductStoreItem.pk.exists() & unchanged, label="link")
         move_totals(tx, current_link_slots(link), [])  # the store lists the link was in (none if trashed)
         return tx, True, batch
-    gone_stock = {_variant_of(key) for key in batch if key in stock} & variant_ids
-    gone_prices = {_variant_of(key) for key in batch if key in all_prices} & priced_ids
+    gone_stock, gone_prices = _shrunk(link, stock, all_prices, batch)
     actions = ([ProductStoreItem.variant_ids.delete(gone_stock)] if gone_stock else []) + (
         [ProductStoreItem.priced_variant_ids.delete(gone_prices)] if gone_prices else [])
     if actions:
@@ -234,15 +233,28 @@ def _variant_of(key: Key) -> str:
     return key[1].split("#")[1]
 
 
+def _all_prices(link: ProductStoreItem, price_keys: set[Key]) -> set[Key]:
+    """The overrides to delete: those the read found and those the link's `priced_variant_ids` names."""
+    return price_keys | {keys.price_key(link.product_id, vid, link.store_id) for vid in link.priced_variant_ids or ()}
+
+
+def _shrunk(link: ProductStoreItem, stock: dict[Key, StockItem | None], all_prices: set[Key],
+            batch: list[Key]) -> tuple[set[str], set[str]]:
+    """The ids a batch takes out of the link's `variant_ids` (its stock records) and `priced_variant_ids`
+    (its overrides)."""
+    gone_stock = {_variant_of(key) for key in batch if key in stock} & set(link.variant_ids or ())
+    gone_prices = {_variant_of(key) for key in batch if key in all_prices} & set(link.priced_variant_ids or ())
+    return gone_stock, gone_prices
+
+
 def _after_batch(link: ProductStoreItem, stock: dict[Key, StockItem | None], price_keys: set[Key],
                  done: list[Key]) -> _Detach:
     """The state a committed batch left, without reading it again: its records gone, the link's sets shrunk
-    as the batch's update shrank them (stock records from `variant_ids`, overrides from `priced_variant_ids`)."""
+    as the batch's update shrank them (`_shrunk`)."""
+    gone_stock, gone_prices = _shrunk(link, stock, _all_prices(link, price_keys), done)
+    link.variant_ids = (set(link.variant_ids or ()) - gone_stock) or None
+    link.priced_variant_ids = (set(link.priced_variant_ids or ()) - gone_prices) or None
     gone = set(done)
-    priced = {keys.price_key(link.product_id, vid, link.store_id) for vid in link.priced_variant_ids or ()}
-    link.variant_ids = (set(link.variant_ids or ()) - {_variant_of(k) for k in gone if k in stock}) or None
-    link.priced_variant_ids = (set(link.priced_variant_ids or ())
-                               - {_variant_of(k) for k in gone if k in priced or k in price_keys}) or None
     return link, {key: entry for key, entry in stock.items() if key not in gone}, price_keys - gone
 
 

@@ -151,7 +151,8 @@ def create_variant(product_id: str, data: VariantCreate) -> VariantItem:
                               updated_at=now))
     tx.reserve(SKU_KIND, sku_key(data.sku), variant_id, label="sku")
     tx.reserve(*keys.variant_combination_unique(product_id, data.option_value_ids), variant_id, label="combination")
-    tx.update(ProductItem, keys.product_key(product_id), [ProductItem.variants_count.add(1), ProductItem.variant_ids.add({variant_id})],
+    tx.update(ProductItem, keys.product_key(product_id),
+              [ProductItem.variants_count.add(1), ProductItem.variant_ids.add({variant_id})],
               condition=ProductItem.pk.exists() & ProductItem.deleted_at.does_not_exist()
               & (ProductItem.variants_count < MAX_VARIANTS), label="product")
     _usage(tx, product_id, [], [(v.option_id, v.id) for v in chosen])
@@ -292,7 +293,8 @@ def delete_variant(variant: VariantItem) -> None:
     tx.release(SKU_KIND, sku_key(variant.sku))
     tx.release(*keys.variant_combination_unique(variant.product_id, old_ids), label="release:combination")
     tx.update(ProductItem, keys.product_key(variant.product_id),
-              [ProductItem.variants_count.add(-1), ProductItem.variant_ids.delete({variant.id})], condition=ProductItem.pk.exists(), label="product")
+              [ProductItem.variants_count.add(-1), ProductItem.variant_ids.delete({variant.id})],
+              condition=ProductItem.pk.exists(), label="product")
     _usage(tx, variant.product_id, pairs_of(variant), [])
     try:
         tx.commit()
